@@ -1,0 +1,145 @@
+"""The model artifact: a skops file plus a JSON description, with a recorded hash.
+
+Layout of ``models/<experiment>/``::
+
+    model.skops   the fitted scikit-learn Pipeline (skops: safe to load, unlike pickle)
+    model.json    ModelInfo: what the model predicts, its input schema, its hash
+
+Training writes both with :func:`save_model`; serving, evaluation and the registry read them with
+:func:`load_model`, which refuses a file whose hash does not match the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops.errors import MlopsError
+from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
+
+__all__ = [
+    "MODEL_FILE",
+    "MODEL_INFO_FILE",
+    "FeatureInfo",
+    "ModelInfo",
+    "file_sha256",
+    "load_model",
+    "read_model_info",
+    "save_model",
+]
+
+MODEL_FILE = "model.skops"
+MODEL_INFO_FILE = "model.json"
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    """One input column as the model expects it (from the dataset schema)."""
+
+    name: str
+    type: str
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    experiment: str
+    problem: str
+    dataset: str
+    task: str
+    target: str
+    features: tuple[FeatureInfo, ...]
+    estimator: str
+    candidate: str
+    params: dict[str, Any] = field(default_factory=dict)
+    classes: tuple[Any, ...] = ()
+    sha256: str = ""
+    framework_version: str = ""
+    created: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, default=str) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
+        features = tuple(
+            FeatureInfo(**{**f, "allowed": tuple(f["allowed"]) if f.get("allowed") else None})
+            for f in data["features"]
+        )
+        return cls(
+            **{
+                **data,
+                "features": features,
+                "classes": tuple(data.get("classes") or ()),
+            }
+        )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(model: Any, directory: Path, info: ModelInfo) -> ModelInfo:
+    """Write ``model`` with skops and ``info`` (with the file's hash) atomically; return the info."""
+    import skops.io as sio
+
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = sio.dumps(model)
+    atomic_write_bytes(directory / MODEL_FILE, payload)
+    recorded = ModelInfo(**{**asdict(info), "features": info.features, "classes": info.classes,
+                            "sha256": hashlib.sha256(payload).hexdigest()})
+    atomic_write_text(directory / MODEL_INFO_FILE, recorded.to_json())
+    return recorded
+
+
+def read_model_info(directory: Path) -> ModelInfo:
+    path = directory / MODEL_INFO_FILE
+    if not path.is_file():
+        raise MlopsError(
+            f"no trained model in {directory} ({MODEL_INFO_FILE} is missing)",
+            "run `dvc repro` to train it",
+        )
+    return ModelInfo.from_dict(json.loads(path.read_text()))
+
+
+def load_model(directory: Path) -> tuple[Any, ModelInfo]:
+    """Load a model, refusing it when its file's hash differs from the recorded one."""
+    import skops.io as sio
+
+    info = read_model_info(directory)
+    path = directory / MODEL_FILE
+    if not path.is_file():
+        raise MlopsError(f"model file {path} is missing", "run `dvc repro` (or `dvc pull`)")
+    payload = path.read_bytes()
+    actual = hashlib.sha256(payload).hexdigest()
+    if actual != info.sha256:
+        raise MlopsError(
+            f"model file {path} has sha256 {actual[:12]}..., but {MODEL_INFO_FILE} records "
+            f"{info.sha256[:12]}...: the file was changed or corrupted",
+            "retrain with `dvc repro`, or restore it with `dvc checkout`",
+        )
+    untrusted = sio.get_untrusted_types(data=payload)
+    model = sio.loads(payload, trusted=_trusted(untrusted))
+    return model, info
+
+
+def _trusted(untrusted: list[str]) -> list[str]:
+    """Types skops flags as untrusted are still safe if they come from scikit-learn or numpy."""
+    safe_prefixes = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "pandas.")
+    unsafe = [t for t in untrusted if not t.startswith(safe_prefixes)]
+    if unsafe:
+        raise MlopsError(
+            f"model file holds types that are not from scikit-learn or numpy: {', '.join(unsafe)}",
+            "retrain the model with the catalogue's estimators",
+        )
+    return untrusted

@@ -1,0 +1,395 @@
+"""Typed, frozen spec objects.
+
+The loader builds these once from validated YAML; nothing else in the product reads raw spec
+dictionaries. Collections are tuples (or read-only mappings) so a spec can be hashed, shared and
+changed only by copy (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, TypeAlias
+
+__all__ = [
+    "API_VERSION",
+    "Candidate",
+    "ColumnSchema",
+    "Compute",
+    "Criterion",
+    "Dataset",
+    "DatasetSource",
+    "Deployment",
+    "DriftOverride",
+    "Experiment",
+    "ImageSpec",
+    "Interpretation",
+    "Metadata",
+    "ModelRef",
+    "Monitoring",
+    "Preprocessing",
+    "Problem",
+    "Range",
+    "RequestLog",
+    "Resources",
+    "SearchSettings",
+    "Source",
+    "Spec",
+    "SpecSet",
+    "SplitSettings",
+    "ValidationRules",
+]
+
+API_VERSION = "mlops-gitops/v1"
+
+Task = Literal["classification", "regression"]
+ColumnType = Literal["number", "integer", "category", "boolean", "text", "datetime"]
+Scalar: TypeAlias = str | int | float | bool | None
+RuntimeName = Literal["local", "docker", "kubernetes"]
+
+
+def frozen_mapping(data: Mapping[str, object] | None = None) -> Mapping[str, object]:
+    """A read-only view of a copy of ``data`` (for free-form spec mappings)."""
+    return MappingProxyType(dict(data or {}))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a spec came from: the file and the 1-based line and column of the document."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    name: str
+    labels: Mapping[str, str] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    annotations: Mapping[str, str] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- Problem
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A success criterion: ``metric`` must be at least ``min`` and/or at most ``max``."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+
+    def check(self, value: float) -> bool:
+        if self.min is not None and value < self.min:
+            return False
+        return not (self.max is not None and value > self.max)
+
+    def describe(self) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f"{self.metric} >= {self.min:g}")
+        if self.max is not None:
+            parts.append(f"{self.metric} <= {self.max:g}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    metadata: Metadata
+    source: Source
+    question: str
+    task: Task
+    target: str
+    metric: str
+    success_criteria: tuple[Criterion, ...] = ()
+    hypotheses: tuple[str, ...] = ()
+    business_impact: str = ""
+    owner: str = ""
+
+    kind: Literal["Problem"] = "Problem"
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+
+# --------------------------------------------------------------------------- Dataset
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """Exactly one of ``sklearn``, ``path`` or ``url`` is set."""
+
+    sklearn: str | None = None
+    path: str | None = None
+    url: str | None = None
+    format: Literal["csv", "parquet"] | None = None
+    token_env: str | None = None
+
+    @property
+    def kind(self) -> Literal["sklearn", "path", "url"]:
+        if self.sklearn is not None:
+            return "sklearn"
+        if self.path is not None:
+            return "path"
+        return "url"
+
+    @property
+    def location(self) -> str:
+        return self.sklearn or self.path or self.url or ""
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    name: str
+    type: ColumnType
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[Scalar, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationRules:
+    max_missing_fraction: float = 0.0
+    min_rows: int = 1
+    max_duplicate_fraction: float = 1.0
+    min_class_fraction: float | None = None
+    max_class_fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class SplitSettings:
+    test_size: float = 0.2
+    seed: int = 42
+    stratify: bool = False
+    time_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    metadata: Metadata
+    source: Source
+    data_source: DatasetSource
+    target: str
+    columns: tuple[ColumnSchema, ...]
+    validation: ValidationRules = ValidationRules()
+    split: SplitSettings = SplitSettings()
+    sensitive_columns: tuple[str, ...] = ()
+    description: str = ""
+
+    kind: Literal["Dataset"] = "Dataset"
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    def column(self, name: str) -> ColumnSchema | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def feature_columns(self) -> tuple[ColumnSchema, ...]:
+        """Every schema column but the target and the time column, in schema order."""
+        skip = {self.target, self.split.time_column}
+        return tuple(c for c in self.columns if c.name not in skip)
+
+
+# --------------------------------------------------------------------------- Experiment
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric search range; ``integer`` when both ends are whole numbers."""
+
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+
+ParamValue: TypeAlias = Scalar | tuple[Scalar, ...] | Range
+"""A fixed value, a tuple of choices, or a :class:`Range`."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    estimator: str
+    params: Mapping[str, ParamValue] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+
+    @property
+    def is_search(self) -> bool:
+        return any(isinstance(v, tuple | Range) for v in self.params.values())
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    strategy: Literal["grid", "random", "halving"] = "random"
+    trials: int = 10
+    cv_folds: int = 5
+    scoring: str | None = None
+    seed: int = 42
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    impute_numeric: Literal["mean", "median", "most_frequent", "none"] = "median"
+    impute_categorical: Literal["most_frequent", "constant", "none"] = "most_frequent"
+    scale: Literal["standard", "minmax", "robust", "none"] = "standard"
+    encode: Literal["onehot", "ordinal", "none"] = "onehot"
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    enabled: bool = True
+    permutation_repeats: int = 5
+    top_features: int = 3
+    local_examples: int = 3
+    fairness: bool = True
+
+
+@dataclass(frozen=True)
+class Compute:
+    backend: Literal["local", "dask"] = "local"
+    scheduler: str | None = None
+    n_jobs: int = 1
+
+
+@dataclass(frozen=True)
+class Experiment:
+    metadata: Metadata
+    source: Source
+    problem: str
+    dataset: str
+    candidates: tuple[Candidate, ...]
+    search: SearchSettings = SearchSettings()
+    preprocessing: Preprocessing = Preprocessing()
+    interpretation: Interpretation = Interpretation()
+    compute: Compute = Compute()
+    champion_tolerance: float = 0.0
+    description: str = ""
+
+    kind: Literal["Experiment"] = "Experiment"
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+
+# --------------------------------------------------------------------------- Deployment
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """What a deployment serves: an experiment's latest model, or a registered version/stage."""
+
+    experiment: str | None = None
+    registered: str | None = None
+    version: str | None = None
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu: str = "500m"
+    memory: str = "512Mi"
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    base: str = "python:3.11-slim"
+    registry: str | None = None
+    registry_username_env: str | None = None
+    registry_password_env: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestLog:
+    enabled: bool = True
+    directory: str | None = None
+    max_queue: int = 10_000
+    rotate_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class DriftOverride:
+    method: str | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    enabled: bool = True
+    schedule: str = "0 6 * * *"
+    window: str = "7d"
+    min_rows: int = 100
+    drift_share: float = 0.5
+    method: str = "auto"
+    calibrate: bool = False
+    multiple_testing: Literal["none", "bonferroni", "fdr"] = "none"
+    columns: Mapping[str, DriftOverride] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    action: Literal["pull_request", "none"] = "pull_request"
+    retrain: bool = False
+
+
+@dataclass(frozen=True)
+class Deployment:
+    metadata: Metadata
+    source: Source
+    model: ModelRef
+    runtime: RuntimeName = "local"
+    replicas: int = 1
+    port: int = 8080
+    resources: Resources = Resources()
+    image: ImageSpec = ImageSpec()
+    request_log: RequestLog = RequestLog()
+    monitoring: Monitoring = Monitoring()
+    autoscaling_max_replicas: int | None = None
+    kserve: bool = False
+
+    kind: Literal["Deployment"] = "Deployment"
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+
+Spec: TypeAlias = Problem | Dataset | Experiment | Deployment
+
+
+@dataclass(frozen=True)
+class SpecSet:
+    """Every spec of a project, by kind and name. Built only by the loader."""
+
+    problems: Mapping[str, Problem] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    datasets: Mapping[str, Dataset] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    experiments: Mapping[str, Experiment] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+    deployments: Mapping[str, Deployment] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Spec]:
+        yield from self.problems.values()
+        yield from self.datasets.values()
+        yield from self.experiments.values()
+        yield from self.deployments.values()
+
+    def __len__(self) -> int:
+        return (
+            len(self.problems) + len(self.datasets) + len(self.experiments) + len(self.deployments)
+        )
+
+    def problem_of(self, experiment: Experiment) -> Problem:
+        return self.problems[experiment.problem]
+
+    def dataset_of(self, experiment: Experiment) -> Dataset:
+        return self.datasets[experiment.dataset]
+
+    def experiment_of(self, deployment: Deployment) -> Experiment | None:
+        """The experiment a deployment serves, if it names one (directly or by registered name)."""
+        name = deployment.model.experiment or deployment.model.registered
+        return self.experiments.get(name) if name else None
