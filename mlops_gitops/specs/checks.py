@@ -1,0 +1,335 @@
+"""Checks across specs and against the catalogue: what a JSON Schema cannot say.
+
+Each check takes the located specs and yields diagnostics; all of them run, so a person sees
+every problem at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, estimator_class
+from mlops_gitops.specs.diagnostics import Diagnostic
+from mlops_gitops.specs.models import Dataset, Deployment, Experiment, Problem, Range, Spec
+from mlops_gitops.specs.schema import did_you_mean
+from mlops_gitops.specs.yamlpos import Document
+from mlops_gitops.specs.yamlpos import Path as JsonPath
+
+__all__ = ["Located", "run_checks"]
+
+SECRET_QUERY_KEYS = frozenset(
+    {
+        "token",
+        "access_token",
+        "auth",
+        "api_key",
+        "apikey",
+        "key",
+        "secret",
+        "password",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-goog-signature",
+        "sas",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A built spec and the YAML document it came from (for positions)."""
+
+    spec: Spec
+    doc: Document
+
+    def at(self, path: JsonPath, message: str, *, key: bool = False) -> Diagnostic:
+        return self.doc.diagnostic(path, message, key=key, category="reference")
+
+
+class _Index:
+    def __init__(self, located: Sequence[Located]) -> None:
+        self.by_kind: dict[str, dict[str, Located]] = {
+            "Problem": {},
+            "Dataset": {},
+            "Experiment": {},
+            "Deployment": {},
+        }
+        self.duplicates: list[tuple[Located, Located]] = []
+        for item in located:
+            names = self.by_kind[item.spec.kind]
+            first = names.get(item.spec.name)
+            if first is None:
+                names[item.spec.name] = item
+            else:
+                self.duplicates.append((first, item))
+
+    def get(self, kind: str, name: str) -> Located | None:
+        return self.by_kind[kind].get(name)
+
+    def missing(self, kind: str, name: str) -> str:
+        known = sorted(self.by_kind[kind])
+        listing = ", ".join(known) if known else "none"
+        return f"no {kind} named {name!r}; known: {listing}{did_you_mean(name, known)}"
+
+
+Check = Callable[[_Index, Path], Iterator[Diagnostic]]
+
+
+def _duplicates(index: _Index, root: Path) -> Iterator[Diagnostic]:
+    for first, again in index.duplicates:
+        yield again.at(
+            ("metadata", "name"),
+            f"duplicate {again.spec.kind} name {again.spec.name!r} "
+            f"(first defined at {first.spec.source})",
+        )
+
+
+def _problems(index: _Index, root: Path) -> Iterator[Diagnostic]:
+    for item in index.by_kind["Problem"].values():
+        problem = item.spec
+        assert isinstance(problem, Problem)
+        yield from _metric_fits(item, ("spec", "metric"), problem.metric, problem.task)
+        for i, criterion in enumerate(problem.success_criteria):
+            yield from _metric_fits(
+                item, ("spec", "successCriteria", i, "metric"), criterion.metric, problem.task
+            )
+            if (
+                criterion.min is not None
+                and criterion.max is not None
+                and criterion.min > criterion.max
+            ):
+                yield item.at(
+                    ("spec", "successCriteria", i),
+                    f"min {criterion.min:g} is above max {criterion.max:g}: no model can pass",
+                )
+
+
+def _metric_fits(item: Located, path: JsonPath, metric: str, task: str) -> Iterator[Diagnostic]:
+    info = METRICS.get(metric)
+    if info is not None and info.task != task:
+        fitting = ", ".join(sorted(m for m, i in METRICS.items() if i.task == task))
+        yield item.at(path, f"metric {metric!r} is for {info.task}, not {task}; use one of: {fitting}")
+
+
+def _datasets(index: _Index, root: Path) -> Iterator[Diagnostic]:
+    for item in index.by_kind["Dataset"].values():
+        dataset = item.spec
+        assert isinstance(dataset, Dataset)
+        names = [c.name for c in dataset.columns]
+        target = dataset.column(dataset.target)
+        if target is None:
+            yield item.at(
+                ("spec", "target"),
+                f"target {dataset.target!r} is not in the dataset's columns; "
+                f"columns: {', '.join(names)}{did_you_mean(dataset.target, names)}",
+            )
+        elif dataset.split.stratify and target.type in ("number", "datetime", "text"):
+            yield item.at(
+                ("spec", "split", "stratify"),
+                f"cannot stratify on target {dataset.target!r} of type {target.type}: "
+                "stratified splits need class labels; set stratify: false for a regression target",
+            )
+        time_column = dataset.split.time_column
+        if time_column is not None and time_column not in names:
+            yield item.at(
+                ("spec", "split", "timeColumn"),
+                f"time column {time_column!r} is not in the dataset's columns"
+                f"{did_you_mean(time_column, names)}",
+            )
+        if time_column is not None and dataset.split.stratify:
+            yield item.at(
+                ("spec", "split", "stratify"),
+                "a time-ordered split cannot also be stratified; drop one of stratify, timeColumn",
+            )
+        for i, column in enumerate(dataset.sensitive_columns):
+            if column not in names:
+                yield item.at(
+                    ("spec", "sensitiveColumns", i),
+                    f"sensitive column {column!r} is not in the dataset's columns"
+                    f"{did_you_mean(column, names)}",
+                )
+        for column in dataset.columns:
+            path: JsonPath = ("spec", "columns", column.name)
+            if column.min is not None and column.max is not None and column.min > column.max:
+                yield item.at(path, f"min {column.min:g} is above max {column.max:g}")
+            if (column.min is not None or column.max is not None) and column.type not in (
+                "number",
+                "integer",
+            ):
+                yield item.at(path, f"min/max apply to number and integer columns, not {column.type}")
+        yield from _source(item, dataset, root)
+
+
+def _source(item: Located, dataset: Dataset, root: Path) -> Iterator[Diagnostic]:
+    source = dataset.data_source
+    if source.path is not None:
+        path = Path(source.path)
+        resolved = (root / path).resolve()
+        if path.is_absolute() or not resolved.is_relative_to(root.resolve()):
+            yield item.at(
+                ("spec", "source", "path"),
+                f"path {source.path!r} points outside the repository; keep data inside it "
+                "(a relative path such as data/raw/file.csv)",
+            )
+    if source.url is not None:
+        parts = urlsplit(source.url)
+        if parts.password or parts.username:
+            yield item.at(
+                ("spec", "source", "url"),
+                "the url has credentials written inline; remove them and name an environment "
+                "variable with tokenEnv instead",
+            )
+        secret_keys = sorted(
+            {k for k, _ in parse_qsl(parts.query) if k.lower() in SECRET_QUERY_KEYS}
+        )
+        if secret_keys:
+            yield item.at(
+                ("spec", "source", "url"),
+                f"the url carries a secret inline (query parameter {', '.join(secret_keys)}); "
+                "remove it and name an environment variable with tokenEnv instead",
+            )
+
+
+def _experiments(index: _Index, root: Path) -> Iterator[Diagnostic]:
+    for item in index.by_kind["Experiment"].values():
+        experiment = item.spec
+        assert isinstance(experiment, Experiment)
+        problem_item = index.get("Problem", experiment.problem)
+        dataset_item = index.get("Dataset", experiment.dataset)
+        if problem_item is None:
+            yield item.at(("spec", "problem"), index.missing("Problem", experiment.problem))
+        if dataset_item is None:
+            yield item.at(("spec", "dataset"), index.missing("Dataset", experiment.dataset))
+        for i, candidate in enumerate(experiment.candidates):
+            yield from _candidate_params(item, i, candidate.params, candidate.estimator)
+        seen: dict[str, int] = {}
+        for i, candidate in enumerate(experiment.candidates):
+            if candidate.name in seen:
+                yield item.at(
+                    ("spec", "candidates", i),
+                    f"duplicate candidate name {candidate.name!r} (also candidate {seen[candidate.name]}); "
+                    "give each a distinct name",
+                )
+            seen.setdefault(candidate.name, i)
+        if experiment.compute.backend == "dask" and experiment.compute.scheduler is None:
+            yield item.at(
+                ("spec", "compute"),
+                "compute backend dask needs a scheduler address (e.g. tcp://127.0.0.1:8786)",
+            )
+        if problem_item is None:
+            continue
+        problem = problem_item.spec
+        assert isinstance(problem, Problem)
+        for i, candidate in enumerate(experiment.candidates):
+            if estimator_class(candidate.estimator, problem.task) is None:
+                fitting = ", ".join(sorted(n for n, t in ESTIMATORS.items() if problem.task in t))
+                other = next(iter(ESTIMATORS.get(candidate.estimator, {})), "another")
+                yield item.at(
+                    ("spec", "candidates", i, "estimator"),
+                    f"{candidate.estimator!r} is a {other} estimator, but problem "
+                    f"{problem.name!r} is a {problem.task} task; use one of: {fitting}",
+                )
+        if experiment.search.scoring is not None:
+            yield from _metric_fits(
+                item, ("spec", "search", "scoring"), experiment.search.scoring, problem.task
+            )
+        if dataset_item is None:
+            continue
+        dataset = dataset_item.spec
+        assert isinstance(dataset, Dataset)
+        if problem.target != dataset.target:
+            yield item.at(
+                ("spec", "dataset"),
+                f"problem {problem.name!r} predicts {problem.target!r}, but dataset "
+                f"{dataset.name!r} has target {dataset.target!r}; make them the same column",
+            )
+        if problem.task == "regression" and dataset.split.stratify:
+            yield item.at(
+                ("spec", "dataset"),
+                f"dataset {dataset.name!r} asks for a stratified split, but problem "
+                f"{problem.name!r} is a regression task; set stratify: false",
+            )
+
+
+def _candidate_params(
+    item: Located, i: int, params: Mapping[str, object], estimator: str
+) -> Iterator[Diagnostic]:
+    allowed = sorted({p for c in ESTIMATORS.get(estimator, {}).values() for p in c.params})
+    if not allowed and estimator not in ESTIMATORS:
+        return  # the schema already reported the unknown estimator
+    for name, value in params.items():
+        path: JsonPath = ("spec", "candidates", i, "params", name)
+        if name not in allowed:
+            yield item.at(
+                path,
+                f"unknown hyperparameter {name!r} for {estimator}"
+                f"{did_you_mean(name, allowed) or '; allowed: ' + ', '.join(allowed)}",
+                key=True,
+            )
+        if isinstance(value, Range):
+            if value.low >= value.high:
+                yield item.at(path, f"range low {value.low:g} must be below high {value.high:g}")
+            if value.log and value.low <= 0:
+                yield item.at(path, f"a log range needs low > 0, found {value.low:g}")
+            if not all(math.isfinite(v) for v in (value.low, value.high)):
+                yield item.at(path, "range ends must be finite numbers")
+
+
+def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
+    for item in index.by_kind["Deployment"].values():
+        deployment = item.spec
+        assert isinstance(deployment, Deployment)
+        model = deployment.model
+        name = model.experiment or model.registered or ""
+        field = "experiment" if model.experiment else "registered"
+        experiment_item = index.get("Experiment", name)
+        if experiment_item is None:
+            yield item.at(("spec", "model", field), index.missing("Experiment", name))
+        if model.experiment and (model.version or model.stage):
+            yield item.at(
+                ("spec", "model"),
+                "version and stage go with registered, not experiment; "
+                "write registered: <name> to serve a registered version",
+            )
+        if model.version and model.stage:
+            yield item.at(("spec", "model"), "give a version or a stage, not both")
+        if (
+            deployment.autoscaling_max_replicas is not None
+            and deployment.autoscaling_max_replicas < deployment.replicas
+        ):
+            yield item.at(
+                ("spec", "maxReplicas"),
+                f"maxReplicas {deployment.autoscaling_max_replicas} is below replicas "
+                f"{deployment.replicas}",
+            )
+        if experiment_item is None:
+            continue
+        experiment = experiment_item.spec
+        assert isinstance(experiment, Experiment)
+        dataset_item = index.get("Dataset", experiment.dataset)
+        if dataset_item is None:
+            continue
+        dataset = dataset_item.spec
+        assert isinstance(dataset, Dataset)
+        columns = [c.name for c in dataset.columns] + ["prediction"]
+        for column in deployment.monitoring.columns:
+            if column not in columns:
+                yield item.at(
+                    ("spec", "monitoring", "columns", column),
+                    f"column {column!r} is not in dataset {dataset.name!r}"
+                    f"{did_you_mean(column, columns)}",
+                    key=True,
+                )
+
+
+CHECKS: tuple[Check, ...] = (_duplicates, _problems, _datasets, _experiments, _deployments)
+
+
+def run_checks(located: Sequence[Located], root: Path) -> list[Diagnostic]:
+    index = _Index(located)
+    return [d for check in CHECKS for d in check(index, root)]
