@@ -96,8 +96,14 @@ def save_model(model: Any, directory: Path, info: ModelInfo) -> ModelInfo:
     directory.mkdir(parents=True, exist_ok=True)
     payload = sio.dumps(model)
     atomic_write_bytes(directory / MODEL_FILE, payload)
-    recorded = ModelInfo(**{**asdict(info), "features": info.features, "classes": info.classes,
-                            "sha256": hashlib.sha256(payload).hexdigest()})
+    recorded = ModelInfo(
+        **{
+            **asdict(info),
+            "features": info.features,
+            "classes": info.classes,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
+    )
     atomic_write_text(directory / MODEL_INFO_FILE, recorded.to_json())
     return recorded
 
