@@ -81,8 +81,10 @@ def _get(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(rows)
         return 0
-    table = [("KIND", "NAME", "FILE", "REFERENCES")] + [
-        (r["kind"], r["name"], r["file"], ", ".join(r["references"]) or "-") for r in rows
+    table: list[tuple[str, str, str, str]] = [("KIND", "NAME", "FILE", "REFERENCES")]
+    table += [
+        (str(r["kind"]), str(r["name"]), str(r["file"]), ", ".join(r["references"]) or "-")
+        for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(3)]
     for row in table:

@@ -52,7 +52,8 @@ class Located:
 
 
 class _Index:
-    def __init__(self, located: Sequence[Located]) -> None:
+    def __init__(self, located: Sequence[Located], declared: frozenset[tuple[str, str]]) -> None:
+        self.declared = declared
         self.by_kind: dict[str, dict[str, Located]] = {
             "Problem": {},
             "Dataset": {},
@@ -70,6 +71,10 @@ class _Index:
 
     def get(self, kind: str, name: str) -> Located | None:
         return self.by_kind[kind].get(name)
+
+    def is_missing(self, kind: str, name: str) -> bool:
+        """Missing, and not merely invalid (an invalid spec is already reported)."""
+        return name not in self.by_kind[kind] and (kind, name) not in self.declared
 
     def missing(self, kind: str, name: str) -> str:
         known = sorted(self.by_kind[kind])
@@ -113,7 +118,9 @@ def _metric_fits(item: Located, path: JsonPath, metric: str, task: str) -> Itera
     info = METRICS.get(metric)
     if info is not None and info.task != task:
         fitting = ", ".join(sorted(m for m, i in METRICS.items() if i.task == task))
-        yield item.at(path, f"metric {metric!r} is for {info.task}, not {task}; use one of: {fitting}")
+        yield item.at(
+            path, f"metric {metric!r} is for {info.task}, not {task}; use one of: {fitting}"
+        )
 
 
 def _datasets(index: _Index, root: Path) -> Iterator[Diagnostic]:
@@ -153,15 +160,17 @@ def _datasets(index: _Index, root: Path) -> Iterator[Diagnostic]:
                     f"sensitive column {column!r} is not in the dataset's columns"
                     f"{did_you_mean(column, names)}",
                 )
-        for column in dataset.columns:
-            path: JsonPath = ("spec", "columns", column.name)
-            if column.min is not None and column.max is not None and column.min > column.max:
-                yield item.at(path, f"min {column.min:g} is above max {column.max:g}")
-            if (column.min is not None or column.max is not None) and column.type not in (
+        for schema in dataset.columns:
+            path: JsonPath = ("spec", "columns", schema.name)
+            if schema.min is not None and schema.max is not None and schema.min > schema.max:
+                yield item.at(path, f"min {schema.min:g} is above max {schema.max:g}")
+            if (schema.min is not None or schema.max is not None) and schema.type not in (
                 "number",
                 "integer",
             ):
-                yield item.at(path, f"min/max apply to number and integer columns, not {column.type}")
+                yield item.at(
+                    path, f"min/max apply to number and integer columns, not {schema.type}"
+                )
         yield from _source(item, dataset, root)
 
 
@@ -201,9 +210,9 @@ def _experiments(index: _Index, root: Path) -> Iterator[Diagnostic]:
         assert isinstance(experiment, Experiment)
         problem_item = index.get("Problem", experiment.problem)
         dataset_item = index.get("Dataset", experiment.dataset)
-        if problem_item is None:
+        if index.is_missing("Problem", experiment.problem):
             yield item.at(("spec", "problem"), index.missing("Problem", experiment.problem))
-        if dataset_item is None:
+        if index.is_missing("Dataset", experiment.dataset):
             yield item.at(("spec", "dataset"), index.missing("Dataset", experiment.dataset))
         for i, candidate in enumerate(experiment.candidates):
             yield from _candidate_params(item, i, candidate.params, candidate.estimator)
@@ -212,8 +221,8 @@ def _experiments(index: _Index, root: Path) -> Iterator[Diagnostic]:
             if candidate.name in seen:
                 yield item.at(
                     ("spec", "candidates", i),
-                    f"duplicate candidate name {candidate.name!r} (also candidate {seen[candidate.name]}); "
-                    "give each a distinct name",
+                    f"duplicate candidate name {candidate.name!r} "
+                    f"(also candidate {seen[candidate.name]}); give each a distinct name",
                 )
             seen.setdefault(candidate.name, i)
         if experiment.compute.backend == "dask" and experiment.compute.scheduler is None:
@@ -288,7 +297,7 @@ def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
         name = model.experiment or model.registered or ""
         field = "experiment" if model.experiment else "registered"
         experiment_item = index.get("Experiment", name)
-        if experiment_item is None:
+        if index.is_missing("Experiment", name):
             yield item.at(("spec", "model", field), index.missing("Experiment", name))
         if model.experiment and (model.version or model.stage):
             yield item.at(
@@ -330,6 +339,11 @@ def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (_duplicates, _problems, _datasets, _experiments, _deployments)
 
 
-def run_checks(located: Sequence[Located], root: Path) -> list[Diagnostic]:
-    index = _Index(located)
+def run_checks(
+    located: Sequence[Located],
+    root: Path,
+    declared: frozenset[tuple[str, str]] = frozenset(),
+) -> list[Diagnostic]:
+    """Cross-spec diagnostics; ``declared`` names specs that exist but failed their schema."""
+    index = _Index(located, declared)
     return [d for check in CHECKS for d in check(index, root)]

@@ -42,6 +42,7 @@ def validate_specs(root: Path, specs_dir: str = SPECS_DIR) -> LoadResult:
     files = discover(root, specs_dir)
     diagnostics: list[Diagnostic] = []
     located: list[Located] = []
+    declared: set[tuple[str, str]] = set()
     for path in files:
         relative = path.relative_to(root).as_posix()
         try:
@@ -54,10 +55,11 @@ def validate_specs(root: Path, specs_dir: str = SPECS_DIR) -> LoadResult:
         for doc in documents:
             kind, problems = check_document(doc)
             diagnostics.extend(problems)
+            declared.update(_declared(doc.data))
             if kind is not None:
                 spec = build_spec(kind, doc.data, Source(relative, doc.line, doc.column))
                 located.append(Located(spec, doc))
-    diagnostics.extend(run_checks(located, root))
+    diagnostics.extend(run_checks(located, root, frozenset(declared)))
     if diagnostics:
         return LoadResult(None, tuple(sorted(set(diagnostics))), tuple(_rel(root, files)))
     return LoadResult(_spec_set(located), (), tuple(_rel(root, files)))
@@ -74,6 +76,15 @@ def load_specs(root: Path, specs_dir: str = SPECS_DIR) -> SpecSet:
             "run `mlops init` or add YAML specs there",
         )
     return result.specs
+
+
+def _declared(data: object) -> set[tuple[str, str]]:
+    """(kind, name) of a document that names itself, valid or not."""
+    if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
+        kind, name = data.get("kind"), data["metadata"].get("name")
+        if isinstance(kind, str) and isinstance(name, str):
+            return {(kind, name)}
+    return set()
 
 
 def _rel(root: Path, files: Sequence[Path]) -> list[str]:

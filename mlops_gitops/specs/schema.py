@@ -131,13 +131,15 @@ def _to_diagnostics(doc: Document, error: Any) -> Iterator[Diagnostic]:
                 f"{did_you_mean(word, options)}",
             )
             return
+        suggestion = did_you_mean(word, options)
         yield doc.diagnostic(
-            path,
-            f"found {describe(instance)}; allowed: {', '.join(options)}{did_you_mean(word, options)}",
+            path, f"found {describe(instance)}; allowed: {', '.join(options)}{suggestion}"
         )
         return
     if validator == "const":
-        yield doc.diagnostic(path, f"found {describe(instance)}; expected {error.validator_value!r}")
+        yield doc.diagnostic(
+            path, f"found {describe(instance)}; expected {error.validator_value!r}"
+        )
         return
     if validator == "type":
         expected = error.validator_value
@@ -148,8 +150,8 @@ def _to_diagnostics(doc: Document, error: Any) -> Iterator[Diagnostic]:
         if error.validator_value == SLUG_PATTERN:
             yield doc.diagnostic(
                 path,
-                f"{describe(instance)} is not a valid name: use lower-case letters, digits and '-', "
-                "starting and ending with a letter or digit",
+                f"{describe(instance)} is not a valid name: use lower-case letters, digits and "
+                "'-', starting and ending with a letter or digit",
             )
         else:
             what = schema.get("description", f"the pattern {error.validator_value}")

@@ -22,7 +22,9 @@ Path = tuple[str | int, ...]
 MAX_NODES = 100_000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser when built
+_Loader: type[yaml.SafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # C parser when built
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -156,9 +158,7 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnost
     except yaml.YAMLError as error:
         return documents, [Diagnostic(file, 1, 1, "", f"invalid YAML: {error}", "syntax")]
     except RecursionError:
-        return documents, [
-            Diagnostic(file, 1, 1, "", "invalid YAML: nested too deeply", "syntax")
-        ]
+        return documents, [Diagnostic(file, 1, 1, "", "invalid YAML: nested too deeply", "syntax")]
     return documents, []
 
 

@@ -1,0 +1,35 @@
+# The two commands of the README. Both set themselves up: a virtualenv in .venv with the
+# package and its dev extra. `make test` also starts a private Docker engine when it can
+# (.ci/docker.sh), so the container tests run for real, and stops it afterwards.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench docker-up docker-down clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m mlops_gitops.demo
+
+test: $(STAMP)
+	bash .ci/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+docker-up:
+	bash .ci/docker.sh up
+
+docker-down:
+	bash .ci/docker.sh down
+
+clean:
+	rm -rf $(VENV) .ci-work .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""Shared fixtures: git isolated from the machine, a temporary project folder, the example specs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_SPECS = REPO_ROOT / "specs"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Git never reads or writes the machine's config or $HOME during tests."""
+    home = tmp_path_factory.mktemp("home")
+    config = home / ".gitconfig"
+    config.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n"
+        "[commit]\n\tgpgsign = false\n[tag]\n\tgpgSign = false\n"
+        "[core]\n\tautocrlf = false\n"
+    )
+    saved = {k: os.environ.get(k) for k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")}
+    os.environ["GIT_CONFIG_GLOBAL"] = str(config)
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project folder with a specs/ directory."""
+    (tmp_path / "specs").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def example_project(tmp_path: Path) -> Path:
+    """A copy of the repository's example specs in a fresh folder."""
+    shutil.copytree(EXAMPLE_SPECS, tmp_path / "specs")
+    return tmp_path
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)

@@ -1,0 +1,354 @@
+"""The spec loader: every error class pinned with its exact message, line and column."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlops_gitops.errors import SpecError
+from mlops_gitops.specs import load_specs, validate_specs
+from mlops_gitops.specs.models import Range
+from tests.conftest import write_files
+
+PROBLEM = """\
+apiVersion: mlops-gitops/v1
+kind: Problem
+metadata:
+  name: prices
+spec:
+  question: What will a house sell for?
+  task: regression
+  target: price
+  metric: r2
+"""
+
+DATASET = """\
+apiVersion: mlops-gitops/v1
+kind: Dataset
+metadata:
+  name: houses
+spec:
+  source:
+    path: data/houses.csv
+  target: price
+  columns:
+    rooms: {type: integer, min: 0}
+    area: {type: number}
+    price: {type: number}
+"""
+
+EXPERIMENT = """\
+apiVersion: mlops-gitops/v1
+kind: Experiment
+metadata:
+  name: price-model
+spec:
+  problem: prices
+  dataset: houses
+  candidates:
+    - estimator: ridge
+      params:
+        alpha: {low: 0.1, high: 10, log: true}
+"""
+
+
+def errors(root: Path) -> list[str]:
+    return [str(d) for d in validate_specs(root).diagnostics]
+
+
+def valid_project(root: Path, **overrides: str) -> None:
+    files = {
+        "specs/problem.yaml": PROBLEM,
+        "specs/dataset.yaml": DATASET,
+        "specs/experiment.yaml": EXPERIMENT,
+    }
+    files.update(overrides)
+    write_files(root, files)
+
+
+def test_example_specs_load_into_frozen_objects(example_project: Path) -> None:
+    specs = load_specs(example_project)
+    assert sorted(specs.experiments) == [
+        "malignancy-classifier",
+        "progression-linear",
+        "progression-trees",
+    ]
+    experiment = specs.experiments["progression-linear"]
+    assert specs.problem_of(experiment).task == "regression"
+    assert isinstance(experiment.candidates[0].params["alpha"], Range)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        experiment.problem = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        experiment.candidates[0].params["alpha"] = 1  # type: ignore[index]
+
+
+def test_valid_minimal_project(project: Path) -> None:
+    valid_project(project)
+    specs = load_specs(project)
+    assert specs.experiments["price-model"].source.file == "specs/experiment.yaml"
+    assert specs.datasets["houses"].columns[0].name == "rooms"
+
+
+def test_yaml_syntax_error_names_line_and_column(project: Path) -> None:
+    write_files(project, {"specs/broken.yaml": "a: [1, 2\nb: 3\n"})
+    assert errors(project) == [
+        "specs/broken.yaml:2:2: invalid YAML: while parsing a flow sequence "
+        "did not find expected ',' or ']'"
+    ]
+
+
+def test_unknown_field_points_at_the_key_with_a_suggestion(project: Path) -> None:
+    valid_project(
+        project,
+        **{"specs/experiment.yaml": EXPERIMENT.replace("  dataset: houses", "  datset: houses")},
+    )
+    assert errors(project) == [
+        "specs/experiment.yaml:6:3: spec: missing required field 'dataset'",
+        "specs/experiment.yaml:7:3: spec.datset: unknown field 'datset'; allowed: candidates, "
+        "championTolerance, compute, dataset, description, interpretation, preprocessing, "
+        "problem, search; did you mean 'dataset'?",
+    ]
+
+
+def test_unknown_kind_and_api_version(project: Path) -> None:
+    write_files(project, {"specs/x.yaml": "apiVersion: v2\nkind: Model\nmetadata: {name: a}\n"})
+    assert errors(project) == [
+        "specs/x.yaml:1:13: apiVersion: unknown apiVersion: found 'v2'; expected 'mlops-gitops/v1'",
+        "specs/x.yaml:2:7: kind: unknown kind: found 'Model'; allowed: Problem, Dataset, "
+        "Experiment, Deployment",
+    ]
+
+
+def test_document_that_is_not_a_mapping(project: Path) -> None:
+    write_files(project, {"specs/x.yaml": "---\n- a\n- b\n"})
+    assert errors(project) == [
+        "specs/x.yaml:2:1: a spec document must be a mapping with apiVersion, kind, "
+        "metadata and spec; found a list"
+    ]
+
+
+def test_invalid_name(project: Path) -> None:
+    valid_project(
+        project, **{"specs/problem.yaml": PROBLEM.replace("name: prices", "name: Pr_ces")}
+    )
+    assert errors(project) == [
+        "specs/experiment.yaml:6:12: spec.problem: no Problem named 'prices'; known: none",
+        "specs/problem.yaml:4:9: metadata.name: 'Pr_ces' is not a valid name: use lower-case "
+        "letters, digits and '-', starting and ending with a letter or digit",
+    ]
+
+
+def test_duplicate_names_across_files(project: Path) -> None:
+    valid_project(project, **{"specs/again.yaml": PROBLEM})
+    assert errors(project) == [
+        "specs/problem.yaml:4:9: metadata.name: duplicate Problem name 'prices' "
+        "(first defined at specs/again.yaml:1:1)"
+    ]
+
+
+def test_several_documents_per_file(project: Path) -> None:
+    write_files(project, {"specs/all.yaml": "---\n".join([PROBLEM, DATASET, EXPERIMENT])})
+    assert len(load_specs(project)) == 3
+
+
+def test_reference_to_missing_spec_suggests_the_near_name(project: Path) -> None:
+    valid_project(
+        project,
+        **{"specs/experiment.yaml": EXPERIMENT.replace("problem: prices", "problem: price")},
+    )
+    assert errors(project) == [
+        "specs/experiment.yaml:6:12: spec.problem: no Problem named 'price'; known: prices; "
+        "did you mean 'prices'?"
+    ]
+
+
+def test_estimator_of_the_wrong_task(project: Path) -> None:
+    valid_project(
+        project,
+        **{
+            "specs/experiment.yaml": EXPERIMENT.replace("estimator: ridge", "estimator: svm")
+            .replace("        alpha: {low: 0.1, high: 10, log: true}\n", "        C: 1.0\n")
+            .replace("estimator: svm", "estimator: logistic_regression")
+        },
+    )
+    [message] = errors(project)
+    assert message.startswith(
+        "specs/experiment.yaml:9:18: spec.candidates[0].estimator: 'logistic_regression' is a "
+        "classification estimator, but problem 'prices' is a regression task; use one of: "
+        "decision_tree, dummy, elastic_net,"
+    )
+
+
+def test_estimator_not_in_catalogue(project: Path) -> None:
+    valid_project(
+        project,
+        **{"specs/experiment.yaml": EXPERIMENT.replace("estimator: ridge", "estimator: os.system")},
+    )
+    [message] = errors(project)
+    assert message.startswith(
+        "specs/experiment.yaml:9:18: spec.candidates[0].estimator: estimator 'os.system' is not "
+        "in the catalogue (specs name estimators from it, never import paths); allowed: "
+    )
+
+
+def test_unknown_hyperparameter(project: Path) -> None:
+    valid_project(
+        project,
+        **{"specs/experiment.yaml": EXPERIMENT.replace("alpha:", "alpah:")},
+    )
+    assert errors(project) == [
+        "specs/experiment.yaml:11:9: spec.candidates[0].params.alpah: unknown hyperparameter "
+        "'alpah' for ridge; did you mean 'alpha'?"
+    ]
+
+
+def test_target_not_in_schema(project: Path) -> None:
+    valid_project(
+        project, **{"specs/dataset.yaml": DATASET.replace("target: price", "target: cost")}
+    )
+    assert (
+        "specs/dataset.yaml:8:11: spec.target: target 'cost' is not in the dataset's columns; "
+        "columns: rooms, area, price" in errors(project)
+    )
+
+
+def test_metric_that_does_not_fit_the_task(project: Path) -> None:
+    valid_project(
+        project, **{"specs/problem.yaml": PROBLEM.replace("metric: r2", "metric: accuracy")}
+    )
+    assert errors(project) == [
+        "specs/problem.yaml:9:11: spec.metric: metric 'accuracy' is for classification, not "
+        "regression; use one of: mae, mape, r2, rmse"
+    ]
+
+
+def test_stratify_on_a_regression_target(project: Path) -> None:
+    valid_project(project, **{"specs/dataset.yaml": DATASET + "  split:\n    stratify: true\n"})
+    assert errors(project) == [
+        "specs/dataset.yaml:14:15: spec.split.stratify: cannot stratify on target 'price' of "
+        "type number: stratified splits need class labels; set stratify: false for a regression "
+        "target",
+        "specs/experiment.yaml:7:12: spec.dataset: dataset 'houses' asks for a stratified "
+        "split, but problem 'prices' is a regression task; set stratify: false",
+    ]
+
+
+def test_data_path_escaping_the_repository(project: Path) -> None:
+    valid_project(
+        project,
+        **{"specs/dataset.yaml": DATASET.replace("data/houses.csv", "../../etc/passwd")},
+    )
+    assert errors(project) == [
+        "specs/dataset.yaml:7:11: spec.source.path: path '../../etc/passwd' points outside the "
+        "repository; keep data inside it (a relative path such as data/raw/file.csv)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "https://user:hunter2@data.example.com/h.csv",
+            "the url has credentials written inline; remove them and name an environment "
+            "variable with tokenEnv instead",
+        ),
+        (
+            "https://data.example.com/h.csv?token=abc",
+            "the url carries a secret inline (query parameter token); remove it and name an "
+            "environment variable with tokenEnv instead",
+        ),
+    ],
+)
+def test_secret_written_inline(project: Path, url: str, message: str) -> None:
+    valid_project(
+        project, **{"specs/dataset.yaml": DATASET.replace("path: data/houses.csv", f"url: {url}")}
+    )
+    assert errors(project) == [f"specs/dataset.yaml:7:10: spec.source.url: {message}"]
+
+
+def test_source_needs_exactly_one_location(project: Path) -> None:
+    valid_project(
+        project,
+        **{
+            "specs/dataset.yaml": DATASET.replace(
+                "    path: data/houses.csv\n", "    path: a.csv\n    sklearn: diabetes\n"
+            )
+        },
+    )
+    assert errors(project) == [
+        "specs/dataset.yaml:7:5: spec.source: give exactly one of: sklearn, path, url "
+        "(found: sklearn, path)"
+    ]
+
+
+def test_alias_bomb_fails_fast(project: Path) -> None:
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i, name in enumerate("bcdefgh"):
+        prev = "abcdefgh"[i]
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    write_files(project, {"specs/bomb.yaml": "\n".join(levels) + "\n"})
+    [message] = errors(project)
+    assert "expands to more than 100000 values through YAML aliases (an alias bomb?)" in message
+
+
+def test_duplicate_key(project: Path) -> None:
+    write_files(project, {"specs/x.yaml": "kind: Problem\nkind: Dataset\n"})
+    assert errors(project) == ["specs/x.yaml:2:1: duplicate key 'kind' (first given on line 1)"]
+
+
+def test_python_tags_are_refused(project: Path) -> None:
+    write_files(project, {"specs/x.yaml": "a: !!python/object/apply:os.system ['id']\n"})
+    assert errors(project) == [
+        "specs/x.yaml:1:4: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system';"
+        " use plain YAML lists"
+    ]
+
+
+def test_all_errors_are_collected_in_one_run(project: Path) -> None:
+    valid_project(
+        project,
+        **{
+            "specs/problem.yaml": PROBLEM.replace("metric: r2", "metric: accuracy"),
+            "specs/dataset.yaml": DATASET.replace("target: price", "target: cost"),
+            "specs/broken.yaml": "a: [\n",
+        },
+    )
+    files = {m.split(":")[0] for m in errors(project)}
+    # the experiment is reported too: its problem and dataset now disagree on the target
+    assert files == {
+        "specs/problem.yaml",
+        "specs/dataset.yaml",
+        "specs/broken.yaml",
+        "specs/experiment.yaml",
+    }
+
+
+def test_load_specs_raises_with_every_problem(project: Path) -> None:
+    valid_project(project, **{"specs/problem.yaml": PROBLEM.replace("metric: r2", "metric: auc")})
+    with pytest.raises(SpecError) as raised:
+        load_specs(project)
+    assert len(raised.value.problems) == 1
+    assert "run `mlops validate`" in str(raised.value)
+
+
+def test_deployment_monitoring_column_must_exist(project: Path) -> None:
+    deployment = textwrap.dedent(
+        """\
+        apiVersion: mlops-gitops/v1
+        kind: Deployment
+        metadata: {name: price-api}
+        spec:
+          model: {experiment: price-model}
+          monitoring:
+            columns:
+              aera: {threshold: 0.2}
+        """
+    )
+    valid_project(project, **{"specs/deployment.yaml": deployment})
+    assert errors(project) == [
+        "specs/deployment.yaml:8:7: spec.monitoring.columns.aera: column 'aera' is not in "
+        "dataset 'houses'; did you mean 'area'?"
+    ]
