@@ -1,0 +1,52 @@
+"""Drift monitoring: compare served requests (or a file) with the training split.
+
+The public API (heavy libraries load only when a check runs, not on import)::
+
+    from mlops_gitops.monitoring import DriftSettings, detect_drift, write_report
+    result = detect_drift("data/iris/train.parquet", "current.parquet",
+                          settings=DriftSettings(min_rows=50))
+    write_report(result, Path("reports/drift/iris-api/20240101T000000Z"))
+"""
+
+from __future__ import annotations
+
+from mlops_gitops.monitoring.result import ColumnDrift, DriftResult, Histogram
+from mlops_gitops.monitoring.settings import METHODS, ColumnOverride, DriftSettings
+from mlops_gitops.monitoring.window import parse_window
+
+__all__ = [
+    "METHODS",
+    "ColumnDrift",
+    "ColumnOverride",
+    "DriftResult",
+    "DriftSettings",
+    "Histogram",
+    "check_deployment",
+    "detect_drift",
+    "parse_window",
+    "read_current_window",
+    "render_markdown",
+    "render_text",
+    "write_report",
+]
+
+
+def __getattr__(name: str) -> object:
+    """Load the engine, request-log reader and report writer on first use (they pull numpy)."""
+    if name == "detect_drift":
+        from mlops_gitops.monitoring.engine import detect_drift
+
+        return detect_drift
+    if name == "read_current_window":
+        from mlops_gitops.monitoring.requestlog import read_current_window
+
+        return read_current_window
+    if name in ("write_report", "render_markdown", "render_text"):
+        from mlops_gitops.monitoring import report
+
+        return getattr(report, name)
+    if name == "check_deployment":
+        from mlops_gitops.monitoring.deployment import check_deployment
+
+        return check_deployment
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
