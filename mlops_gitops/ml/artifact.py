@@ -90,7 +90,7 @@ def file_sha256(path: Path) -> str:
 
 
 def save_model(model: Any, directory: Path, info: ModelInfo) -> ModelInfo:
-    """Write ``model`` with skops and ``info`` (with the file's hash) atomically; return the info."""
+    """Write ``model`` with skops and ``info`` (with the file's hash), atomically; return info."""
     import skops.io as sio
 
     directory.mkdir(parents=True, exist_ok=True)

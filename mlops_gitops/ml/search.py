@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from mlops_gitops.errors import StageError
 from mlops_gitops.ml.catalogue import METRICS, MetricInfo
 from mlops_gitops.ml.leaderboard import write_leaderboard
+from mlops_gitops.ml.metrics import scorer_for
 from mlops_gitops.ml.preprocess import MODEL_STEP, build_pipeline, make_estimator, plan_columns
 from mlops_gitops.ml.progress import log, reporter
 from mlops_gitops.ml.space import CandidateSpace, candidate_space, space_size
@@ -305,10 +306,7 @@ class _Work:
 
     @property
     def scorer(self) -> str | None:
-        """The metric's scorer; plain ``roc_auc`` on two classes (it takes decision_function)."""
-        if self.metric.name == "roc_auc" and self.y.nunique() == 2:
-            return "roc_auc"
-        return self.metric.scorer
+        return scorer_for(self.metric, self.y)
 
 
 def _run_candidate(candidate: Candidate, work: _Work) -> LeaderboardRow:
