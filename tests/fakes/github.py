@@ -96,7 +96,9 @@ class FakeGitHub:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         host, port = self._server.server_address[:2]
         self.url = f"http://{host!s}:{port}"
@@ -278,10 +280,10 @@ class FakeGitHub:
                 "Validation Failed",
                 [{"resource": "PullRequest", "field": k, "code": "missing_field"} for k in missing],
             )
+        owner = self.repository.split("/")[0]
         head, base = body["head"].split(":")[-1], body["base"]
         for pr in self._state.pulls.values():
-            if pr["state"] == "open" and pr["head"]["ref"] == head:
-                owner = self.repository.split("/")[0]
+            if pr["state"] == "open" and pr["head"]["label"] == f"{owner}:{head}":
                 raise _HTTPError(
                     422,
                     "Validation Failed",
