@@ -18,7 +18,7 @@ from mlops_gitops.errors import DriftError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["TIMESTAMP", "Window", "read_current_window"]
+__all__ = ["TIMESTAMP", "Window", "read_current_window", "utc"]
 
 TIMESTAMP = "timestamp"
 
@@ -51,7 +51,7 @@ def read_current_window(
     if window <= timedelta(0):
         raise DriftError(f"The window must be positive. Got {window} instead.",
                          "fix `monitoring.window` in the Deployment spec")
-    end = _utc(now or datetime.now(UTC))
+    end = utc(now or datetime.now(UTC))
     start = end - window
     if not directory.is_dir():
         raise DriftError(
@@ -118,7 +118,8 @@ def read_current_window(
     return Window(table, start, end, len(parts), tuple(skipped))
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive one is taken as UTC."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -1,0 +1,119 @@
+"""``mlops drift check``: compare served requests (or a file) with the training split."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops.cli._common import add_format, project_root
+
+__all__ = ["register"]
+
+EXIT_OK = 0
+EXIT_DRIFT = 1
+METHOD_CHOICES = ("auto", "ks", "chisquare", "ztest", "wasserstein", "jensenshannon", "psi")
+
+
+def register(sub: Any) -> None:
+    drift = sub.add_parser("drift", help="measure data drift of a deployment or between files")
+    drift_sub = drift.add_subparsers(dest="drift_command", metavar="COMMAND", required=True)
+    check = drift_sub.add_parser(
+        "check",
+        help="judge drift column by column (exit 1 with --fail-on-drift when drift is found)",
+        description="Judge drift of DEPLOYMENT's served requests over its monitoring window "
+        "against its training split, or of --current against --reference (ad hoc). Writes "
+        "report.json, report.md and plots to --output (default for a deployment: "
+        "reports/drift/<deployment>/<window end>/).",
+    )
+    check.add_argument("deployment", nargs="?", metavar="DEPLOYMENT",
+                       help="a Deployment spec's name (optional with --reference/--current)")
+    check.add_argument("--reference", type=Path, metavar="FILE",
+                       help="reference data (Parquet or CSV); with --current: ad hoc check")
+    check.add_argument("--current", type=Path, metavar="FILE",
+                       help="current data (Parquet or CSV) instead of the request log")
+    add_format(check, "text", "json", "md")
+    check.add_argument("--fail-on-drift", action="store_true",
+                       help="exit 1 when the dataset drifts")
+    check.add_argument("--output", type=Path, metavar="DIR",
+                       help="write report.json, report.md and PNG plots into DIR")
+    check.add_argument("--now", metavar="ISO-TIME",
+                       help="end of the window (default: now; naive times are UTC)")
+    adhoc = check.add_argument_group("settings of an ad hoc check (a deployment uses its spec)")
+    adhoc.add_argument("--method", choices=METHOD_CHOICES, default="auto",
+                       help="test for every column (default: auto, chosen by type and size)")
+    adhoc.add_argument("--drift-share", type=float, default=0.5, metavar="SHARE",
+                       help="share of drifted columns that means dataset drift (default 0.5)")
+    adhoc.add_argument("--min-rows", type=int, default=100, metavar="N",
+                       help="fewest rows worth judging (default 100)")
+    adhoc.add_argument("--calibrate", action="store_true",
+                       help="calibrate distance thresholds on reference chunks")
+    adhoc.add_argument("--multiple-testing", choices=("none", "bonferroni", "fdr"),
+                       default="none", help="correct p-values over columns (default none)")
+    check.set_defaults(handler=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from mlops_gitops.errors import DriftError
+    from mlops_gitops.monitoring.report import (
+        render_json,
+        render_markdown,
+        render_text,
+        write_report,
+    )
+
+    root = project_root(args)
+    now = _parse_now(args.now)
+    if args.reference is not None and args.current is not None:
+        from mlops_gitops.monitoring.engine import detect_drift
+        from mlops_gitops.monitoring.settings import DriftSettings
+
+        settings = DriftSettings(
+            method=args.method, drift_share=args.drift_share, min_rows=args.min_rows,
+            calibrate=args.calibrate, multiple_testing=args.multiple_testing)
+        result = detect_drift(args.reference, args.current, settings=settings)
+        output = args.output
+        if args.deployment:
+            from dataclasses import replace
+
+            result = replace(result, deployment=args.deployment)
+    elif args.deployment is not None and args.reference is None:
+        from mlops_gitops.monitoring.deployment import check_deployment, report_directory
+        from mlops_gitops.specs import load_specs
+
+        specs = load_specs(root)
+        if args.deployment not in specs.deployments:
+            known = ", ".join(sorted(specs.deployments)) or "none"
+            raise DriftError(f"no Deployment named {args.deployment!r} (known: {known})",
+                             "run `mlops get` to list the specs")
+        result = check_deployment(root, specs.deployments[args.deployment], specs,
+                                  current=args.current, now=now)
+        output = args.output or report_directory(root, result)
+    else:
+        raise DriftError(
+            "mlops drift check needs a DEPLOYMENT name, or both --reference FILE and "
+            "--current FILE",
+            "e.g. `mlops drift check my-api` or "
+            "`mlops drift check --reference train.parquet --current today.parquet`",
+        )
+    if output is not None:
+        paths = write_report(result, output)
+        print(f"wrote {len(paths)} file(s) to {output}", file=sys.stderr)
+    rendered = {"json": render_json, "md": render_markdown, "text": render_text}[args.format]
+    sys.stdout.write(rendered(result))
+    return EXIT_DRIFT if args.fail_on_drift and result.dataset_drift else EXIT_OK
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    from mlops_gitops.errors import DriftError
+
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as error:
+        raise DriftError(
+            f"The '--now' option must be an ISO 8601 time such as 2024-05-01T06:00:00+00:00. "
+            f"Got {text!r} instead.", "fix --now") from error

@@ -1,0 +1,120 @@
+"""Spec-driven drift check of a Deployment: its experiment's training split as reference, its
+request log over the monitoring window (or a given file) as current, its monitoring settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlops_gitops.errors import DriftError
+from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
+from mlops_gitops.monitoring.engine import detect_drift
+from mlops_gitops.monitoring.requestlog import read_current_window, utc
+from mlops_gitops.monitoring.result import DriftResult
+from mlops_gitops.monitoring.settings import DriftSettings
+from mlops_gitops.monitoring.tables import read_table
+from mlops_gitops.monitoring.window import parse_window
+
+if TYPE_CHECKING:
+    from mlops_gitops.specs.models import Deployment, SpecSet
+
+__all__ = ["check_deployment", "report_directory", "request_log_directory"]
+
+
+def request_log_directory(root: Path, deployment: Deployment) -> Path:
+    """``request_log.directory`` (relative to the project root) or ``.mlops/requests/<name>``."""
+    configured = deployment.request_log.directory
+    return root / (configured or f".mlops/requests/{deployment.name}")
+
+
+def report_directory(root: Path, result: DriftResult) -> Path:
+    """``reports/drift/<deployment>/<window end as YYYYmmddTHHMMSSZ>/``."""
+    if result.deployment is None or result.window_end is None:
+        raise DriftError("this drift result has no deployment or window end to name its folder",
+                         "pass --output DIR")
+    end = datetime.fromisoformat(result.window_end).astimezone(UTC)
+    return root / "reports" / "drift" / result.deployment / end.strftime("%Y%m%dT%H%M%SZ")
+
+
+def check_deployment(
+    root: Path,
+    deployment: Deployment,
+    specs: SpecSet,
+    current: Path | None = None,
+    now: datetime | None = None,
+) -> DriftResult:
+    """Drift of ``deployment``'s served requests (or of ``current``) against its training split.
+
+    Columns and their types are the model's input features (``models/<experiment>/model.json``).
+    A logged ``prediction`` is compared with the reference's target column when the reference
+    has no predictions (prior shift of the predicted labels or values)."""
+    from mlops_gitops.ml.artifact import read_model_info
+
+    experiment = specs.experiment_of(deployment)
+    if experiment is None:
+        raise DriftError(
+            f"deployment {deployment.name!r} serves no experiment of this project "
+            f"(model: {deployment.model.experiment or deployment.model.registered or 'none'})",
+            "give the deployment `model.experiment: <name>`, or check ad hoc with "
+            "--reference FILE --current FILE",
+        )
+    dataset = specs.dataset_of(experiment)
+    reference_path = root / "data" / dataset.name / "train.parquet"
+    if not reference_path.is_file():
+        raise DriftError(f"the training split {reference_path} does not exist",
+                         "run `dvc repro` to build it (or `dvc pull` to fetch it)")
+    info = read_model_info(root / "models" / experiment.name)
+    names = [f.name for f in info.features]
+    settings = DriftSettings.from_monitoring(deployment.monitoring)
+    end = utc(now or datetime.now(UTC))
+    start: datetime | None = None
+    notes: list[str] = []
+    if current is None:
+        log = request_log_directory(root, deployment)
+        window = read_current_window(
+            log, window=parse_window(deployment.monitoring.window), now=end,
+            columns=_log_columns(log, names))
+        current_table, start = window.table, window.start
+        notes += [f"skipped {entry}" for entry in window.skipped]
+    else:
+        current_table = read_table(current)
+    reference = read_table(reference_path)
+    if (PREDICTION in current_table.column_names and PREDICTION not in reference.column_names
+            and info.target in reference.column_names):
+        reference = reference.rename_columns(
+            [PREDICTION if n == info.target else n for n in reference.column_names])
+        notes.append(f"prediction compared with the training target {info.target!r}")
+    result = detect_drift(reference, current_table, features=info.features, settings=settings)
+    return replace(
+        result,
+        deployment=deployment.name,
+        window_start=start.isoformat() if start else None,
+        window_end=end.isoformat(),
+        notes=(*result.notes, *notes),
+    )
+
+
+def _log_columns(directory: Path, features: list[str]) -> list[str]:
+    """The model's features and the prediction, as far as the log has them (missing features are
+    then reported per column rather than failing the read)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    present: set[str] = set()
+    for path in sorted(directory.glob("*.parquet")):
+        try:
+            present.update(pq.read_schema(path).names)
+        except (pa.ArrowException, OSError):
+            continue  # the reader reports unreadable files
+    wanted = [c for c in [*features, PREDICTION] if c in present and c not in LOG_COLUMNS]
+    if present and not set(wanted) & set(features):
+        raise DriftError(
+            f"the request log {directory} has none of the model's input columns "
+            f"({', '.join(features)})",
+            "check that the deployment serves the model of its spec, then serve requests again",
+        )
+    return wanted
+
+
