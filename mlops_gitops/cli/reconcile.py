@@ -1,0 +1,138 @@
+"""``mlops plan`` and ``mlops apply``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from mlops_gitops.cli._common import add_format, print_json, project_root
+
+__all__ = ["register"]
+
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
+
+
+def register(sub: Any) -> None:
+    plan = sub.add_parser(
+        "plan", help="show what apply would change (reads only; safe on untrusted pull requests)"
+    )
+    add_format(plan, "text", "json", "markdown")
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 0 when nothing is to do, 2 when changes are pending, 1 on error",
+    )
+    plan.add_argument("--diff", action="store_true", help="show a diff for each change")
+    plan.add_argument(
+        "--since", metavar="REF", help="also list specs changed since git REF and what they affect"
+    )
+    plan.set_defaults(handler=_plan)
+
+    apply = sub.add_parser(
+        "apply", help="converge dvc.yaml, params.yaml and the inventory on the specs"
+    )
+    apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    add_format(apply)
+    apply.set_defaults(handler=_apply)
+
+
+def _render_text(plan: Any, *, diff: bool) -> str:
+    lines = []
+    for action in plan.changes:
+        flag = " (drift)" if action.drifted else ""
+        lines.append(f"{SYMBOLS[action.verb]} {action.verb:<7} {action.id}{flag}: {action.reason}")
+        if diff:
+            lines.extend("    " + line for line in action.diff().splitlines())
+    counts = plan.counts()
+    summary = (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete, {counts['unchanged']} unchanged."
+    )
+    if not plan.has_changes:
+        summary = f"No changes. {counts['unchanged']} resources up to date."
+    if plan.unmanaged_stages:
+        summary += f" {len(plan.unmanaged_stages)} hand-written stage(s) left alone."
+    return "\n".join([*lines, summary])
+
+
+def _render_markdown(plan: Any) -> str:
+    counts = plan.counts()
+    out = [
+        "### mlops plan",
+        "",
+        f"**{counts['create']}** to create, **{counts['update']}** to update, "
+        f"**{counts['delete']}** to delete, {counts['unchanged']} unchanged.",
+        "",
+    ]
+    if plan.has_changes:
+        out += ["| action | resource | reason |", "|---|---|---|"]
+        out += [
+            f"| {a.verb}{' (drift)' if a.drifted else ''} | `{a.id}` | {a.reason} |"
+            for a in plan.changes
+        ]
+    return "\n".join(out)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from mlops_gitops.reconcile.apply import compute_plan
+
+    root = project_root(args)
+    plan = compute_plan(root)
+    impact = None
+    if args.since:
+        from mlops_gitops.reconcile.impact import impact_since
+        from mlops_gitops.specs import load_specs
+
+        impact = impact_since(root, load_specs(root), args.since)
+    if args.format == "json":
+        data = plan.to_dict()
+        if impact is not None:
+            data["since"] = {
+                "ref": args.since,
+                "changed_files": list(impact.changed_files),
+                "changed_specs": list(impact.changed_specs),
+                "affected_specs": list(impact.affected_specs),
+                "affected_resources": list(impact.affected_resources),
+            }
+        print_json(data)
+    elif args.format == "markdown":
+        print(_render_markdown(plan))
+    else:
+        print(_render_text(plan, diff=args.diff))
+        if impact is not None:
+            print(f"\nSince {args.since}: {len(impact.changed_files)} spec file(s) changed")
+            for spec in impact.affected_specs:
+                print(f"  affects {spec}")
+            for resource in impact.affected_resources:
+                print(f"    {resource}")
+    if args.detailed_exitcode and plan.has_changes:
+        return 2
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from mlops_gitops.reconcile.apply import apply_plan, compute_plan
+
+    root = project_root(args)
+    plan = compute_plan(root)
+    if args.dry_run or not plan.has_changes:
+        if args.format == "json":
+            print_json({**plan.to_dict(), "applied": False})
+        else:
+            print(_render_text(plan, diff=False))
+        return 0
+    if args.format == "text":
+        print(_render_text(plan, diff=False))
+    if not args.yes and sys.stdin.isatty():
+        answer = input("Apply these changes? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Nothing applied.")
+            return 1
+    result = apply_plan(root, plan)
+    if args.format == "json":
+        print_json({**result.plan.to_dict(), "applied": True, "written": list(result.written)})
+    else:
+        print(f"Applied. Wrote {', '.join(result.written)}.")
+    return 0

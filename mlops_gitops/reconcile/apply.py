@@ -1,0 +1,171 @@
+"""Apply a plan: atomic writes under a lock, only to what mlops owns, then the inventory.
+
+Order matters for crash safety: params.yaml, then dvc.yaml, then the inventory; each file is
+replaced whole (temporary file + rename). A process killed at any point leaves every file either
+old or new, and the next plan, computed from the files themselves, converges.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mlops_gitops.errors import ApplyError
+from mlops_gitops.reconcile.desired import desired_resources
+from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, observe
+from mlops_gitops.reconcile.plan import Plan, make_plan
+from mlops_gitops.reconcile.state import read_state, write_state
+from mlops_gitops.reconcile.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
+from mlops_gitops.render.dvc import PARAMS_ROOT
+from mlops_gitops.specs import load_specs
+
+__all__ = ["ApplyResult", "apply_plan", "compute_plan", "project_lock", "revision"]
+
+LOCK_FILE = ".mlops/lock"
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    written: tuple[str, ...]
+
+
+def revision(root: Path) -> str | None:
+    """The git commit the specs come from (``+dirty`` when specs have uncommitted edits)."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "specs"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head}+dirty" if dirty else head
+
+
+def compute_plan(root: Path) -> Plan:
+    """Load specs, observe the project, and plan. Reads only."""
+    specs = load_specs(root)
+    return make_plan(desired_resources(specs), observe(root))
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
+    import time
+
+    path = root / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ApplyError(
+                        f"another `mlops apply` holds {LOCK_FILE}",
+                        "wait for it to finish, then run `mlops apply` again",
+                    ) from None
+                time.sleep(0.05)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _apply_params(root: Path, plan: Plan) -> bool:
+    actions = [a for a in plan.changes if a.resource.type == "params"]
+    if not actions:
+        return False
+    data = load_roundtrip(root / PARAMS_FILE)
+    block = data.setdefault(PARAMS_ROOT, to_roundtrip({}))
+    for action in actions:
+        parts = action.resource.name.split(".")[1:]  # drop "mlops"
+        parent = block
+        for part in parts[:-1]:
+            if part not in parent or not isinstance(parent[part], dict):
+                parent[part] = to_roundtrip({})
+            parent = parent[part]
+        if action.verb == "delete":
+            parent.pop(parts[-1], None)
+        else:
+            parent[parts[-1]] = to_roundtrip(action.resource.body)
+    for group in ("dataset", "problem", "experiment"):
+        if group in block and not block[group]:
+            del block[group]
+    write_roundtrip(root / PARAMS_FILE, data)
+    return True
+
+
+def _apply_stages(root: Path, plan: Plan) -> bool:
+    actions = [a for a in plan.changes if a.resource.type == "stage"]
+    if not actions:
+        return False
+    data = load_roundtrip(root / DVC_FILE)
+    stages = data.setdefault("stages", to_roundtrip({}))
+    for action in actions:
+        if action.verb == "delete":
+            stages.pop(action.resource.name, None)
+        else:
+            stages[action.resource.name] = to_roundtrip(action.resource.body)
+    write_roundtrip(root / DVC_FILE, data)
+    return True
+
+
+def apply_plan(root: Path, plan: Plan | None = None) -> ApplyResult:
+    """Converge the project on its specs. A second call right after changes nothing."""
+    specs = load_specs(root)  # an invalid spec stops here, before anything is written
+    with project_lock(root):
+        observed = observe(root)
+        fresh = make_plan(desired_resources(specs), observed)
+        if plan is not None and [a.to_dict() for a in plan.changes] != [
+            a.to_dict() for a in fresh.changes
+        ]:
+            raise ApplyError(
+                "the project changed since the plan was made",
+                "run `mlops plan` again, review it, then apply",
+            )
+        if not fresh.has_changes:
+            return ApplyResult(fresh, ())
+        rev = revision(root)
+        state = observed.state.attempted(rev)
+        write_state(root, state)
+        written = []
+        try:
+            if _apply_params(root, fresh):
+                written.append(PARAMS_FILE)
+            if _apply_stages(root, fresh):
+                written.append(DVC_FILE)
+        except Exception as error:
+            write_state(root, replace(read_state(root), last_error=str(error)))
+            raise
+        inventory = {r.id: r.as_inventory() for r in fresh.desired}
+        write_state(
+            root,
+            replace(
+                state,
+                resources=inventory,
+                last_applied_revision=rev,
+                last_applied_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                last_error=None,
+            ),
+        )
+        written.append(".mlops/state.json")
+        return ApplyResult(fresh, tuple(written))

@@ -1,0 +1,44 @@
+"""A managed resource: one DVC stage or one block of params.yaml, with a content digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Resource", "ResourceType", "digest", "plain"]
+
+ResourceType = Literal["stage", "params"]
+
+
+def plain(value: Any) -> Any:
+    """Round-trip YAML types (ruamel) -> plain dicts, lists and scalars."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def digest(body: Any) -> str:
+    canonical = json.dumps(plain(body), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: ResourceType
+    name: str
+    """Stage name, or the dotted params key (``mlops.experiment.<name>``)."""
+    body: Any
+    spec: str = ""
+    """``Kind/name`` of the spec that asked for it (empty for shared resources)."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.type}/{self.name}"
+
+    @property
+    def digest(self) -> str:
+        return digest(self.body)
+
+    def as_inventory(self) -> Mapping[str, str]:
+        return {"digest": self.digest, "spec": self.spec}

@@ -1,0 +1,67 @@
+"""Round-trip YAML for files a person also edits (dvc.yaml, params.yaml): comments survive."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops.errors import ApplyError
+from mlops_gitops.fsutil import atomic_write_text
+
+__all__ = ["dump_roundtrip", "load_roundtrip", "to_roundtrip", "write_roundtrip"]
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def load_roundtrip(path: Path) -> Any:
+    """The file's mapping (empty when the file is absent), keeping comments and order."""
+    from ruamel.yaml import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    if not path.exists():
+        return CommentedMap()
+    try:
+        data = _yaml().load(path.read_text(encoding="utf-8"))
+    except YAMLError as error:
+        raise ApplyError(
+            f"{path.name} is not valid YAML: {error}",
+            f"fix {path.name} by hand (or restore it from git), then run `mlops apply` again",
+        ) from error
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, dict):
+        raise ApplyError(f"{path.name} must hold a mapping at the top level", f"fix {path.name}")
+    return data
+
+
+def to_roundtrip(value: Any) -> Any:
+    """Plain data -> ruamel containers, so new entries dump in block style."""
+    from ruamel.yaml import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for key, item in value.items():
+            out[key] = to_roundtrip(item)
+        return out
+    if isinstance(value, list | tuple):
+        return CommentedSeq([to_roundtrip(v) for v in value])
+    return value
+
+
+def dump_roundtrip(data: Any) -> str:
+    buffer = io.StringIO()
+    _yaml().dump(data, buffer)
+    return buffer.getvalue()
+
+
+def write_roundtrip(path: Path, data: Any) -> None:
+    atomic_write_text(path, dump_roundtrip(data))

@@ -1,0 +1,381 @@
+"""Specs -> the DVC stages and ``params.yaml`` blocks they need. Pure: no I/O.
+
+Each stage depends on exactly the ``params.yaml`` keys it uses, so a changed description or
+label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
+``mlops.version`` is a dependency of every stage: upgrading the framework re-runs the pipeline.
+
+Stage names are ``<stage>_<spec name>`` (DVC allows only ``-`` and ``_`` as punctuation), and every
+managed stage carries ``meta: {managed-by: mlops-gitops}`` so a person can tell it from their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mlops_gitops import __version__
+from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
+
+__all__ = [
+    "MANAGED_BY",
+    "PARAMS_ROOT",
+    "DesiredPipeline",
+    "RenderedStage",
+    "dataset_params",
+    "experiment_params",
+    "problem_params",
+    "render_pipeline",
+    "stage_name",
+]
+
+MANAGED_BY = "mlops-gitops"
+PARAMS_ROOT = "mlops"
+STAGE_MODULE = "python -m mlops_gitops.stages"
+VERSION_KEY = f"{PARAMS_ROOT}.version"
+
+
+@dataclass(frozen=True)
+class RenderedStage:
+    name: str
+    body: Mapping[str, Any]
+    spec: str
+    """``Kind/name`` of the spec that asked for this stage."""
+
+
+@dataclass(frozen=True)
+class DesiredPipeline:
+    stages: tuple[RenderedStage, ...]
+    params: Mapping[str, Any]
+    """The whole ``mlops:`` block of params.yaml."""
+
+
+def stage_name(stage: str, spec_name: str) -> str:
+    return f"{stage}_{spec_name}"
+
+
+def _drop_empty(value: Any) -> Any:
+    """No empty fields. Key order is the specs' own, so output is deterministic."""
+    if isinstance(value, Mapping):
+        cleaned = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in (None, {}, [], ())}
+    if isinstance(value, list | tuple):
+        return [_drop_empty(v) for v in value]
+    return value
+
+
+def dataset_params(dataset: Dataset) -> dict[str, Any]:
+    """What a dataset's stages use: everything but the description and labels."""
+    source = dataset.data_source
+    return _drop_empty(
+        {
+            "source": {
+                "sklearn": source.sklearn,
+                "path": source.path,
+                "url": source.url,
+                "format": source.format,
+                "tokenEnv": source.token_env,
+            },
+            "target": dataset.target,
+            "columns": {
+                c.name: {
+                    "type": c.type,
+                    "nullable": c.nullable,
+                    "min": c.min,
+                    "max": c.max,
+                    "allowed": list(c.allowed) if c.allowed is not None else None,
+                }
+                for c in dataset.columns
+            },
+            "validation": {
+                "maxMissingFraction": dataset.validation.max_missing_fraction,
+                "minRows": dataset.validation.min_rows,
+                "maxDuplicateFraction": dataset.validation.max_duplicate_fraction,
+                "minClassFraction": dataset.validation.min_class_fraction,
+                "maxClassFraction": dataset.validation.max_class_fraction,
+            },
+            "split": {
+                "testSize": dataset.split.test_size,
+                "seed": dataset.split.seed,
+                "stratify": dataset.split.stratify,
+                "timeColumn": dataset.split.time_column,
+            },
+            "sensitiveColumns": list(dataset.sensitive_columns),
+        }
+    )
+
+
+def problem_params(problem: Problem) -> dict[str, Any]:
+    """What training and evaluation use: not the question, hypotheses or owner."""
+    return _drop_empty(
+        {
+            "task": problem.task,
+            "target": problem.target,
+            "metric": problem.metric,
+            "successCriteria": [
+                {"metric": c.metric, "min": c.min, "max": c.max} for c in problem.success_criteria
+            ],
+        }
+    )
+
+
+def _param_value(value: Any) -> Any:
+    from mlops_gitops.specs.models import Range
+
+    if isinstance(value, Range):
+        low: float | int = int(value.low) if value.integer else value.low
+        high: float | int = int(value.high) if value.integer else value.high
+        return {"low": low, "high": high, "log": value.log}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def experiment_params(experiment: Experiment) -> dict[str, Any]:
+    search = experiment.search
+    prep = experiment.preprocessing
+    interp = experiment.interpretation
+    return _drop_empty(
+        {
+            "problem": experiment.problem,
+            "dataset": experiment.dataset,
+            "candidates": [
+                {
+                    "name": c.name,
+                    "estimator": c.estimator,
+                    "params": {k: _param_value(v) for k, v in c.params.items()},
+                }
+                for c in experiment.candidates
+            ],
+            "search": {
+                "strategy": search.strategy,
+                "trials": search.trials,
+                "cvFolds": search.cv_folds,
+                "scoring": search.scoring,
+                "seed": search.seed,
+            },
+            "preprocessing": {
+                "imputeNumeric": prep.impute_numeric,
+                "imputeCategorical": prep.impute_categorical,
+                "scale": prep.scale,
+                "encode": prep.encode,
+            },
+            "interpretation": {
+                "enabled": interp.enabled,
+                "permutationRepeats": interp.permutation_repeats,
+                "topFeatures": interp.top_features,
+                "localExamples": interp.local_examples,
+                "fairness": interp.fairness,
+            },
+            "compute": {
+                "backend": experiment.compute.backend,
+                "scheduler": experiment.compute.scheduler,
+                "nJobs": experiment.compute.n_jobs,
+            },
+            "championTolerance": experiment.champion_tolerance,
+        }
+    )
+
+
+def _stage(
+    stage: str,
+    name: str,
+    *,
+    params: list[str],
+    deps: list[str] = (),  # type: ignore[assignment]
+    outs: list[Any] = (),  # type: ignore[assignment]
+    metrics: list[str] = (),  # type: ignore[assignment]
+    plots: list[Any] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "cmd": f"{STAGE_MODULE} {stage} {name}",
+        "deps": sorted(set(deps)),
+        "params": [{"params.yaml": sorted({VERSION_KEY, *params})}],
+        "outs": list(outs),
+        "metrics": [{m: {"cache": False}} for m in metrics],
+        "plots": list(plots),
+        "meta": {"managed-by": MANAGED_BY},
+    }
+    return {k: v for k, v in body.items() if v not in ([], None)}
+
+
+def _uncached(path: str) -> dict[str, Any]:
+    return {path: {"cache": False}}
+
+
+def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
+    n = dataset.name
+    key = f"{PARAMS_ROOT}.dataset.{n}"
+    data = f"data/{n}"
+    reports = f"reports/{n}"
+    spec = f"Dataset/{n}"
+    source_deps = [dataset.data_source.path] if dataset.data_source.path else []
+    return [
+        RenderedStage(
+            stage_name("ingest", n),
+            _stage(
+                "ingest",
+                n,
+                params=[f"{key}.source", f"{key}.target"],
+                deps=source_deps,
+                outs=[f"{data}/raw.parquet"],
+                metrics=[f"{data}/ingest.json"],
+            ),
+            spec,
+        ),
+        RenderedStage(
+            stage_name("profile", n),
+            _stage(
+                "profile",
+                n,
+                params=[f"{key}.columns", f"{key}.target"],
+                deps=[f"{data}/raw.parquet"],
+                outs=[_uncached(f"{reports}/profile.json"), _uncached(f"{reports}/profile.md")],
+                plots=[{f"{reports}/plots": {"cache": False}}],
+            ),
+            spec,
+        ),
+        RenderedStage(
+            stage_name("validate", n),
+            _stage(
+                "validate",
+                n,
+                params=[f"{key}.columns", f"{key}.target", f"{key}.validation"],
+                deps=[f"{data}/raw.parquet"],
+                outs=[
+                    _uncached(f"{reports}/validation.json"),
+                    _uncached(f"{reports}/validation.md"),
+                ],
+            ),
+            spec,
+        ),
+        RenderedStage(
+            stage_name("split", n),
+            _stage(
+                "split",
+                n,
+                params=[f"{key}.split", f"{key}.target"],
+                deps=[f"{data}/raw.parquet", f"{reports}/validation.json"],
+                outs=[f"{data}/train.parquet", f"{data}/test.parquet"],
+            ),
+            spec,
+        ),
+    ]
+
+
+def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
+    n = experiment.name
+    ds = experiment.dataset
+    exp_key = f"{PARAMS_ROOT}.experiment.{n}"
+    problem_key = f"{PARAMS_ROOT}.problem.{experiment.problem}"
+    ds_key = f"{PARAMS_ROOT}.dataset.{ds}"
+    model_dir = f"models/{n}"
+    model = f"{model_dir}/model.skops"
+    train, test = f"data/{ds}/train.parquet", f"data/{ds}/test.parquet"
+    reports = f"reports/{n}"
+    spec = f"Experiment/{n}"
+    training_params = [
+        f"{exp_key}.candidates",
+        f"{exp_key}.search",
+        f"{exp_key}.preprocessing",
+        f"{exp_key}.compute",
+        f"{problem_key}.task",
+        f"{problem_key}.target",
+        f"{problem_key}.metric",
+        f"{ds_key}.columns",
+        f"{ds_key}.target",
+    ]
+    stages = [
+        RenderedStage(
+            stage_name("train", n),
+            _stage(
+                "train",
+                n,
+                params=training_params,
+                deps=[train],
+                outs=[
+                    model,
+                    f"{model_dir}/model.json",
+                    _uncached(f"{model_dir}/leaderboard.json"),
+                    _uncached(f"{model_dir}/leaderboard.md"),
+                    _uncached(f"{model_dir}/lineage.json"),
+                ],
+            ),
+            spec,
+        ),
+        RenderedStage(
+            stage_name("evaluate", n),
+            _stage(
+                "evaluate",
+                n,
+                params=[f"{problem_key}.successCriteria", f"{problem_key}.metric"],
+                deps=[model, test],
+                metrics=[f"metrics/{n}.json"],
+                outs=[_uncached(f"{reports}/evaluation.md")],
+                plots=[{f"{reports}/evaluate": {"cache": False}}],
+            ),
+            spec,
+        ),
+        RenderedStage(
+            stage_name("performance", n),
+            _stage(
+                "performance",
+                n,
+                params=[],
+                deps=[model, test],
+                metrics=[f"metrics/{n}.performance.json"],
+            ),
+            spec,
+        ),
+    ]
+    if experiment.interpretation.enabled:
+        stages.append(
+            RenderedStage(
+                stage_name("interpret", n),
+                _stage(
+                    "interpret",
+                    n,
+                    params=[
+                        f"{exp_key}.interpretation",
+                        f"{ds_key}.sensitiveColumns",
+                        f"{problem_key}.metric",
+                    ],
+                    deps=[model, train, test],
+                    outs=[{f"{reports}/interpret": {"cache": False}}],
+                ),
+                spec,
+            )
+        )
+    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json"]
+    if experiment.interpretation.enabled:
+        card_deps.append(f"{reports}/interpret")
+    stages.append(
+        RenderedStage(
+            stage_name("card", n),
+            _stage(
+                "card",
+                n,
+                params=[],
+                deps=card_deps,
+                outs=[_uncached(f"{model_dir}/model_card.md")],
+            ),
+            spec,
+        )
+    )
+    return stages
+
+
+def render_pipeline(specs: SpecSet) -> DesiredPipeline:
+    """The stages and the ``mlops`` params block that ``specs`` ask for."""
+    stages: list[RenderedStage] = []
+    for dataset in specs.datasets.values():
+        stages.extend(_dataset_stages(dataset))
+    for experiment in specs.experiments.values():
+        stages.extend(_experiment_stages(experiment))
+    params = {
+        "version": __version__,
+        "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},
+        "problem": {n: problem_params(p) for n, p in specs.problems.items()},
+        "experiment": {n: experiment_params(e) for n, e in specs.experiments.items()},
+    }
+    return DesiredPipeline(tuple(stages), _drop_empty(params))
