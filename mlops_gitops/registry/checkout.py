@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path, PurePosixPath
 
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.fsutil import atomic_write_bytes
-from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE, file_sha256
+from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE
 from mlops_gitops.registry.gitrepo import open_repo
 from mlops_gitops.registry.model_types import CheckedOutModel
 from mlops_gitops.registry.queries import find_model
@@ -21,7 +22,7 @@ __all__ = ["checkout_model"]
 def checkout_model(root: Path, name: str, version: str, dest: Path) -> CheckedOutModel:
     """Write every file of ``models/<name>/`` at ``version``'s commit into ``dest``.
 
-    The model file's sha256 is checked against ``model.json`` when both are there, so a
+    The model file's sha256 is checked against ``model.json`` before anything is written, so a
     deployment never serves bytes other than the ones registered.
     """
     repo = open_repo(root)
@@ -36,7 +37,7 @@ def checkout_model(root: Path, name: str, version: str, dest: Path) -> CheckedOu
             f"pick one listed by `mlops models show {name}`",
         )
     folder = model_folder(name)
-    written: list[str] = []
+    contents: dict[str, bytes] = {}
     with RevisionFiles(repo, registered.commit) as files:
         paths = files.files(folder)
         if f"{folder}/{MODEL_FILE}" not in paths:
@@ -47,23 +48,26 @@ def checkout_model(root: Path, name: str, version: str, dest: Path) -> CheckedOu
             )
         for path in paths:
             data = files.read(path)
-            if data is None:  # pragma: no cover - listed a moment ago
-                continue
-            relative = PurePosixPath(path).relative_to(folder)
-            atomic_write_bytes(dest.joinpath(*relative.parts), data)
-            written.append(relative.as_posix())
-    _verify(dest, name, wanted)
-    return CheckedOutModel(name, wanted, registered.commit, str(dest), tuple(written))
+            if data is not None:
+                contents[PurePosixPath(path).relative_to(folder).as_posix()] = data
+    _verify(contents, name, wanted)
+    for relative, data in contents.items():
+        atomic_write_bytes(dest.joinpath(*relative.split("/")), data)
+    return CheckedOutModel(name, wanted, registered.commit, str(dest), tuple(sorted(contents)))
 
 
-def _verify(dest: Path, name: str, version: str) -> None:
-    info = dest / MODEL_INFO_FILE
-    if not info.is_file():
+def _verify(contents: dict[str, bytes], name: str, version: str) -> None:
+    """Nothing is written unless ``model.skops`` has the sha256 ``model.json`` records."""
+    info = contents.get(MODEL_INFO_FILE)
+    if info is None:
         return
-    recorded = json.loads(info.read_text()).get("sha256")
+    try:
+        recorded = json.loads(info).get("sha256")
+    except (ValueError, AttributeError):
+        recorded = None
     if not recorded:
         return
-    actual = file_sha256(dest / MODEL_FILE)
+    actual = hashlib.sha256(contents[MODEL_FILE]).hexdigest()
     if actual != recorded:
         raise RegistryError(
             f"{MODEL_FILE} of {name} {version} has sha256 {actual[:12]}..., but its "
