@@ -19,9 +19,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     comment = commands.add_parser(
         "comment",
         help="create or update the one marked comment on a pull request",
-        description="Post the body file as a pull-request comment, or edit the comment that carries the "
-        "marker if there is one, so CI keeps a single up-to-date comment. Needs GITHUB_TOKEN "
-        "and GITHUB_REPOSITORY (set in GitHub Actions).",
+        description="Post the body file as a pull-request comment, or edit the comment that "
+        "carries the marker if there is one, so CI keeps a single up-to-date comment. Needs "
+        "GITHUB_TOKEN and GITHUB_REPOSITORY (set in GitHub Actions).",
     )
     comment.add_argument(
         "--pr",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Project
 
 from mlops_gitops.errors import GitOpsError
 from mlops_gitops.gitops import ProposalResult, propose_change
+from tests.fakes.git_remote import Project
 from tests.fakes.github import FakeGitHub
 
 PREFIX = "mlops/drift/churn/"
