@@ -4,8 +4,8 @@ A spec names an estimator by a short name from this catalogue, never by an impor
 come from pull requests, and a pull request must not be able to make the pipeline import code.
 Hyperparameter names are listed so a typo fails ``mlops validate``, not a training run twenty
 minutes later; ``tests/ml/test_catalogue.py`` checks the lists against installed scikit-learn.
-Parameters that take objects or only tune resources (``init``, ``n_jobs``, ``verbose``...) are
-left out on purpose.
+Parameters that take objects or only tune resources are left out on purpose; they are listed
+in :data:`EXCLUDED_PARAMS`, which the test uses.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ESTIMATORS",
+    "EXCLUDED_PARAMS",
     "METRICS",
     "PROCESSING_METRICS",
     "EstimatorClass",
@@ -445,6 +446,23 @@ ESTIMATORS: Mapping[str, Mapping[str, EstimatorClass]] = {
         ),
     },
 }
+
+
+EXCLUDED_PARAMS: Mapping[str, str] = {
+    "n_jobs": "resources: parallelism is set by the experiment's `compute`",
+    "verbose": "logging only",
+    "cache_size": "resources (memory) only",
+    "copy_X": "memory only",
+    "warm_start": "reuses a previous fit: results would depend on call history",
+    "init": "takes an estimator object",
+    "scoring": "early-stopping scorer: takes objects; the search sets the scoring",
+    "priors": "takes an array",
+    "metric_params": "takes a dict of arrays",
+    "monotonic_cst": "takes a per-feature array, which depends on the preprocessed columns",
+    "interaction_cst": "takes per-feature sets, which depend on the preprocessed columns",
+    "categorical_features": "per-feature mask; categories are encoded by the preprocessing",
+}
+"""Parameters of catalogue estimators that specs may not set, and why."""
 
 
 @dataclass(frozen=True)

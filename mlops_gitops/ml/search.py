@@ -241,13 +241,14 @@ def _check_data(
         counts = y.value_counts()
         if len(counts) < 2:
             raise StageError(
-                f"the target has a single class ({counts.index[0]!r}); classification needs two",
+                f"the target has a single class ({_plain(counts.index[0])!r}); "
+                "classification needs two",
                 "check the dataset's target column",
             )
         if int(counts.min()) < folds:
             raise StageError(
-                f"class {counts.idxmin()!r} has {int(counts.min())} training row(s), fewer than "
-                f"the {folds} cross-validation folds",
+                f"class {_plain(counts.idxmin())!r} has {int(counts.min())} training row(s), "
+                f"fewer than the {folds} cross-validation folds",
                 "lower `search.cv_folds`, or add rows of that class",
             )
 
@@ -318,13 +319,20 @@ def _run_candidate(candidate: Candidate, work: _Work) -> LeaderboardRow:
     fixed = dict(space.fixed)
     if "random_state" in estimator.get_params(deep=False):
         fixed.setdefault("random_state", settings.seed)
+    failure: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if space.is_search:
-            searcher = _search(pipeline, space, work).fit(work.X, work.y)
-            mean, std, fit_time, best, trials = _search_scores(searcher)
-        else:
-            mean, std, fit_time, best, trials = _cross_validate(pipeline, work)
+        try:
+            if space.is_search:
+                searcher = _search(pipeline, space, work).fit(work.X, work.y)
+                mean, std, fit_time, best, trials = _search_scores(searcher)
+            else:
+                mean, std, fit_time, best, trials = _cross_validate(pipeline, work)
+        except ValueError as exc:
+            if "fits failed" not in str(exc):  # scikit-learn's "All the N fits failed."
+                raise
+            failure.append(_fits_failed(str(exc)))
+            mean, std, fit_time, best, trials = math.nan, math.nan, 0.0, {}, 0
     sign = 1.0 if metric.scorer and not metric.scorer.startswith("neg_") else -1.0
     return LeaderboardRow(
         rank=0,
@@ -335,8 +343,14 @@ def _run_candidate(candidate: Candidate, work: _Work) -> LeaderboardRow:
         fit_time_s=fit_time,
         params={**fixed, **best},
         trials=trials,
-        warnings=_warning_lines(caught),
+        warnings=tuple(failure) + _warning_lines(caught),
     )
+
+
+def _fits_failed(message: str) -> str:
+    """scikit-learn's "All the N fits failed" message, cut to its first and last lines."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return f"{lines[0]} {lines[-1]}" if lines else "all fits failed"
 
 
 def _search(pipeline: Any, space: CandidateSpace, work: _Work) -> Any:
