@@ -77,7 +77,8 @@ def test_missing_values_are_reported_as_a_change_in_missing_rate():
     values = rng.normal(size=2000)
     holes = values.copy()
     holes[: 800] = np.nan
-    ref = pa.table({"x": values, "y": pa.array([None if i % 10 == 0 else "a" for i in range(2000)])})
+    gaps = pa.array([None if i % 10 == 0 else "a" for i in range(2000)])
+    ref = pa.table({"x": values, "y": gaps})
     cur = pa.table({"x": holes, "y": pa.array(["a"] * 2000)})
     result = detect_drift(ref, cur)
     x = result.column("x")

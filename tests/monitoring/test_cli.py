@@ -1,0 +1,135 @@
+"""``mlops drift check``: the ad hoc form and the spec-driven form, with exit codes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from mlops_gitops.cli import main
+from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo
+from mlops_gitops.monitoring import check_deployment
+from tests.monitoring.conftest import PLANTED, planted
+
+
+@pytest.fixture
+def files(tmp_path):
+    ref, cur = planted(5000, seed=4)
+    pq.write_table(ref, tmp_path / "ref.parquet")
+    pq.write_table(cur, tmp_path / "cur.parquet")
+    pq.write_table(ref.slice(2500), tmp_path / "same.parquet")
+    return tmp_path
+
+
+def test_ad_hoc_check_prints_json_and_exits_by_fail_on_drift(files, capsys):
+    argv = ["drift", "check", "--reference", str(files / "ref.parquet"),
+            "--current", str(files / "cur.parquet"), "--format", "json", "--drift-share", "0.25"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["drifted_columns"]) == PLANTED and data["dataset_drift"] is True
+    assert main([*argv, "--fail-on-drift"]) == 1
+    capsys.readouterr()
+    clean = ["drift", "check", "--reference", str(files / "ref.parquet"),
+             "--current", str(files / "same.parquet"), "--fail-on-drift"]
+    assert main(clean) == 0
+    assert capsys.readouterr().out.startswith("No dataset drift: 0 of 14")
+
+
+def test_ad_hoc_check_writes_a_report_folder(files, capsys):
+    out = files / "report"
+    code = main(["drift", "check", "my-api", "--reference", str(files / "ref.parquet"),
+                 "--current", str(files / "cur.parquet"), "--format", "md", "--output", str(out)])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("# Drift report: my-api")
+    assert {p.name for p in out.iterdir()} >= {"report.json", "report.md", "shift.png"}
+
+
+def test_missing_arguments_and_bad_files_exit_1_with_a_hint(files, capsys):
+    assert main(["drift", "check", "--reference", str(files / "ref.parquet")]) == 1
+    err = capsys.readouterr().err
+    assert "needs a DEPLOYMENT name, or both --reference FILE and --current FILE" in err
+    assert "hint: e.g. `mlops drift check my-api`" in err
+    assert main(["drift", "check", "--reference", str(files / "nope.parquet"),
+                 "--current", str(files / "cur.parquet")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------- spec-driven
+
+NOW = datetime(2024, 5, 8, 6, 0, tzinfo=UTC)
+FEATURES = ("mean_radius", "mean_texture", "worst_area")
+
+
+@pytest.fixture
+def served(example_project):
+    """The example project with a training split, a model record and a week of requests."""
+    root = example_project
+    rng = np.random.default_rng(8)
+    n = 400
+    train = pa.table({
+        "mean_radius": rng.normal(14, 3.5, n), "mean_texture": rng.normal(19, 4, n),
+        "worst_area": rng.normal(880, 560, n),
+        "diagnosis": rng.choice(["malignant", "benign"], n, p=[0.37, 0.63]),
+    })
+    (root / "data" / "breast-cancer").mkdir(parents=True)
+    pq.write_table(train, root / "data" / "breast-cancer" / "train.parquet")
+    info = ModelInfo(
+        experiment="malignancy-classifier", problem="tumour-malignancy", dataset="breast-cancer",
+        task="classification", target="diagnosis",
+        features=tuple(FeatureInfo(name, "number") for name in FEATURES),
+        estimator="logistic_regression", candidate="logistic", classes=("benign", "malignant"))
+    (root / "models" / "malignancy-classifier").mkdir(parents=True)
+    (root / "models" / "malignancy-classifier" / "model.json").write_text(info.to_json())
+    log = root / ".mlops" / "requests" / "malignancy-api"
+    log.mkdir(parents=True)
+    m = 300
+    stamps = [NOW - timedelta(days=6) + timedelta(minutes=20 * i) for i in range(m)]
+    pq.write_table(pa.table({
+        "request_id": [str(i) for i in range(m)],
+        "timestamp": pa.array(stamps, type=pa.timestamp("us", tz="UTC")),
+        "model_version": ["1"] * m,
+        "mean_radius": rng.normal(18, 3.5, m),  # larger tumours are being sent
+        "mean_texture": rng.normal(19, 4, m),
+        "worst_area": rng.normal(880, 560, m),
+        "prediction": rng.choice(["malignant", "benign"], m, p=[0.7, 0.3]),
+    }), log / "part-0001.parquet")
+    return root
+
+
+def test_check_deployment_uses_the_spec_the_model_schema_and_the_request_log(served):
+    from mlops_gitops.specs import load_specs
+
+    specs = load_specs(served)
+    result = check_deployment(served, specs.deployments["malignancy-api"], specs, now=NOW)
+    assert result.deployment == "malignancy-api"
+    assert result.window_end == NOW.isoformat()
+    assert result.window_start == (NOW - timedelta(days=7)).isoformat()
+    assert result.current_rows == 300
+    assert [c.name for c in result.columns] == [*FEATURES, "prediction"]
+    assert result.drifted_columns == ("mean_radius", "prediction")
+    assert result.dataset_drift is True  # 1 of 3 >= driftShare 0.3 in the spec
+    assert result.settings["min_rows"] == 50
+    assert "prediction compared with the training target 'diagnosis'" in result.notes
+
+
+def test_cli_spec_driven_writes_under_reports_drift(served, capsys):
+    code = main(["-C", str(served), "drift", "check", "malignancy-api",
+                 "--now", NOW.isoformat(), "--fail-on-drift"])
+    assert code == 1
+    folder = served / "reports" / "drift" / "malignancy-api" / "20240508T060000Z"
+    assert {p.name for p in folder.iterdir()} == {
+        "report.json", "report.md", "mean_radius.png", "prediction.png"}
+    assert "Dataset drift detected: 1 of 3" in capsys.readouterr().out
+
+
+def test_cli_unknown_deployment_and_missing_split(served, capsys):
+    assert main(["-C", str(served), "drift", "check", "nope"]) == 1
+    assert "no Deployment named 'nope'" in capsys.readouterr().err
+    (served / "data" / "breast-cancer" / "train.parquet").unlink()
+    assert main(["-C", str(served), "drift", "check", "malignancy-api"]) == 1
+    err = capsys.readouterr().err
+    assert "train.parquet does not exist" in err and "dvc repro" in err
