@@ -1,0 +1,313 @@
+"""The HTTP application: routes of the Open Inference Protocol (V2), ``/predict`` and metrics.
+
+Routes::
+
+    GET  /v2                              server metadata
+    GET  /v2/health/live, /v2/health/ready
+    GET  /v2/models/{name}                model metadata: inputs (one per column), outputs
+    GET  /v2/models/{name}/ready
+    POST /v2/models/{name}/infer          V2 inference (named inputs or one [n, n_features] tensor)
+    POST /v2/models/{name}/feedback       true labels: {"labels": [{"request_id", "label"}, ...]}
+    POST /predict                         {"instances": [...]} or {"dataframe_split": {...}}
+    POST /predict/batch                   a CSV or Parquet file: multipart part "file", or the body
+                                          (text/csv or application/vnd.apache.parquet)
+    GET  /metrics                         Prometheus text exposition
+
+Status codes: 400 for every bad input, whether the body is malformed (not JSON, wrong shape) or
+its data does not fit the model's schema (missing or unknown column, wrong type, out of range,
+not allowed, null where not nullable): the message names each column and row. 404 for a model
+that is not served here, 409 for feedback when the request log is off, 413 for a body over the
+limit, 415 for a batch upload of another format. Errors are ``{"error": "...", "request_id":
+"..."}``. Every response carries ``X-Request-ID``; bodies carry it as ``id`` (V2) or
+``request_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from mlops_gitops import __version__
+from mlops_gitops.errors import DataError, MlopsError
+from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.serving import openapi
+from mlops_gitops.serving.labels import labels_from_feedback, write_labels
+from mlops_gitops.serving.metrics import CONTENT_TYPE
+from mlops_gitops.serving.middleware import (
+    ServingMiddleware,
+    is_valid_request_id,
+    request_id_of,
+)
+from mlops_gitops.serving.payloads import PayloadError, columns_from_predict_body, parse_json
+from mlops_gitops.serving.predictor import Prediction
+from mlops_gitops.serving.request_log import RequestLogSettings, Sink
+from mlops_gitops.serving.service import ModelService, UnknownModel
+from mlops_gitops.serving.tables import csv_column_types, read_upload
+from mlops_gitops.serving.v2 import infer_response, model_metadata, parse_infer_request
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "build_app", "create_app"]
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
+_PARQUET_TYPES = frozenset(
+    {
+        "application/vnd.apache.parquet",
+        "application/x-parquet",
+        "application/parquet",
+        "application/octet-stream",
+    }
+)
+_CSV_TYPES = frozenset({"text/csv", "application/csv"})
+
+
+def create_app(
+    model_dir: Path,
+    *,
+    name: str,
+    request_log: RequestLogSettings | None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    model_version: str | None = None,
+    log_sink: Sink | None = None,
+) -> FastAPI:
+    """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
+    build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256."""
+    pipeline, info = load_model(model_dir)
+    service = ModelService(
+        pipeline,
+        info,
+        name=name,
+        version=model_version,
+        request_log=request_log,
+        log_sink=log_sink,
+    )
+    return build_app(service, max_body_bytes=max_body_bytes)
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data, option=_NUMPY), status, media_type="application/json")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    return _json({"error": message, "request_id": request_id_of(request.scope)}, status)
+
+
+def build_app(service: ModelService, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.close)
+
+    app = FastAPI(
+        title=f"mlops-gitops: {service.name}",
+        version=__version__,
+        description=__doc__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.service = service
+    app.add_middleware(ServingMiddleware, max_body_bytes=max_body_bytes, metrics=service.metrics)
+    _add_error_handlers(app)
+    _add_v2_routes(app, service)
+    _add_predict_routes(app, service)
+
+    @app.get("/metrics", response_class=Response, tags=["monitoring"])
+    async def metrics() -> Response:
+        return Response(service.metrics.render(), media_type=CONTENT_TYPE)
+
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def bad_input(request: Request, error: Exception) -> Response:
+        assert isinstance(error, DataError)
+        body: dict[str, Any] = {"error": error.message, "request_id": request_id_of(request.scope)}
+        problems = getattr(error, "problems", None)
+        if problems:
+            body["problems"] = [{"column": p.column, "message": p.message} for p in problems]
+        return _json(body, 400)
+
+    async def unknown_model(request: Request, error: Exception) -> Response:
+        assert isinstance(error, MlopsError)
+        return _error(request, 404, error.message)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        status = 400 if error.status_code == 422 else error.status_code
+        return _error(request, status, str(error.detail))
+
+    async def invalid_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        return _error(request, 400, f"invalid request: {error.errors()}")
+
+    app.add_exception_handler(DataError, bad_input)
+    app.add_exception_handler(UnknownModel, unknown_model)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+
+def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
+    features = service.info.features
+    errors = openapi.ERROR_RESPONSES
+    has_proba = service.predictor.has_proba
+    metadata = model_metadata(service.name, service.version, service.info, service.classes)
+
+    @app.get("/v2", tags=["v2"])
+    async def server_metadata() -> Response:
+        return _json({"name": "mlops-gitops", "version": __version__, "extensions": []})
+
+    @app.get("/v2/health/live", tags=["v2"])
+    async def live() -> Response:
+        return _json({"live": True})
+
+    @app.get("/v2/health/ready", tags=["v2"])
+    async def ready() -> Response:
+        return _json({"ready": True})
+
+    @app.get("/v2/models/{model_name}", tags=["v2"], responses=errors)
+    async def model(model_name: str) -> Response:
+        service.check_name(model_name)
+        return _json(metadata)
+
+    @app.get("/v2/models/{model_name}/ready", tags=["v2"], responses=errors)
+    async def model_ready(model_name: str) -> Response:
+        service.check_name(model_name)
+        return _json({"name": service.name, "ready": True})
+
+    @app.post(
+        "/v2/models/{model_name}/infer",
+        tags=["v2"],
+        responses=errors,
+        openapi_extra=openapi.infer_body(features),
+    )
+    async def infer(model_name: str, request: Request) -> Response:
+        service.check_name(model_name)
+        parsed = parse_infer_request(
+            parse_json(await request.body()), service.schema, has_proba=has_proba
+        )
+        state = request.scope["state"]
+        if (
+            parsed.id is not None
+            and not state["request_id_incoming"]
+            and is_valid_request_id(parsed.id)
+        ):
+            state["request_id"] = parsed.id
+        request_id = state["request_id"]
+        prediction = service.score(service.schema.check_json(parsed.columns), request_id)
+        return _json(
+            infer_response(service.name, service.version, request_id, prediction, parsed.outputs)
+        )
+
+    label_json = openapi.json_type_of(service.label_type)
+
+    @app.post(
+        "/v2/models/{model_name}/feedback",
+        tags=["v2"],
+        responses={**errors, 409: {"description": "The request log is off."}},
+        openapi_extra=openapi.feedback_body(label_json),
+    )
+    async def feedback(model_name: str, request: Request) -> Response:
+        service.check_name(model_name)
+        ids, labels = labels_from_feedback(parse_json(await request.body()), service.label_type)
+        if service.request_log is None:
+            return _error(
+                request,
+                409,
+                "this server keeps no request log, so it cannot record labels; "
+                "start it with --request-log DIR",
+            )
+        path = await run_in_threadpool(
+            write_labels, service.request_log.directory, ids, labels, label_type=service.label_type
+        )
+        return _json(
+            {"request_id": request_id_of(request.scope), "recorded": len(ids), "file": path.name}
+        )
+
+
+def _predict_payload(service: ModelService, request_id: str, prediction: Prediction) -> Any:
+    body: dict[str, Any] = {
+        "request_id": request_id,
+        "model_name": service.name,
+        "model_version": service.version,
+        "predictions": prediction.labels.tolist(),
+    }
+    if prediction.probabilities is not None:
+        body["classes"] = list(service.classes)
+        body["probabilities"] = prediction.probabilities
+    return body
+
+
+def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
+    features = service.info.features
+    errors = openapi.ERROR_RESPONSES
+    column_types = csv_column_types(features)
+
+    @app.post(
+        "/predict", tags=["predict"], responses=errors, openapi_extra=openapi.predict_body(features)
+    )
+    async def predict(request: Request) -> Response:
+        columns = columns_from_predict_body(parse_json(await request.body()), service.schema)
+        request_id = request_id_of(request.scope)
+        prediction = service.score(service.schema.check_json(columns), request_id)
+        return _json(_predict_payload(service, request_id, prediction))
+
+    @app.post(
+        "/predict/batch",
+        tags=["predict"],
+        responses={**errors, 415: {"description": "Not CSV or Parquet."}},
+        openapi_extra=openapi.batch_body(),
+    )
+    async def predict_batch(request: Request) -> Response:
+        data, fmt = await _upload(request)
+        if fmt is None:
+            return _error(
+                request,
+                415,
+                "send a CSV or Parquet file: multipart/form-data with a 'file' "
+                "part, or a body with Content-Type text/csv or application/vnd.apache.parquet",
+            )
+        table = await run_in_threadpool(read_upload, data, fmt, column_types)
+        if table.num_rows == 0:
+            raise PayloadError("the uploaded file has no rows")
+        request_id = request_id_of(request.scope)
+        columns = service.schema.check_arrow(table)
+        prediction = await run_in_threadpool(service.predictor.predict, columns)
+        service.record(request_id, columns, prediction)
+        return _json(_predict_payload(service, request_id, prediction))
+
+
+async def _upload(request: Request) -> tuple[bytes, str | None]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=8) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise PayloadError("the multipart body has no file part named 'file'")
+            data = await upload.read()
+            name = (upload.filename or "").lower()
+            part_type = (upload.content_type or "").lower()
+        if name.endswith((".parquet", ".pq")) or part_type in _PARQUET_TYPES - {
+            "application/octet-stream"
+        }:
+            return data, "parquet"
+        if name.endswith(".csv") or part_type in _CSV_TYPES:
+            return data, "csv"
+        return data, "parquet" if data.startswith(b"PAR1") else "csv"
+    if content_type in _CSV_TYPES:
+        return await request.body(), "csv"
+    if content_type in _PARQUET_TYPES:
+        return await request.body(), "parquet"
+    return b"", None

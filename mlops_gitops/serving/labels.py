@@ -1,0 +1,121 @@
+"""True labels, which arrive late: appended to ``<request log>/labels/*.parquet``.
+
+Each file has the columns ``request_id`` (string), ``label`` and ``timestamp``
+(timestamp[us, tz=UTC], when the label was recorded). A label is joined to the request log by
+``request_id`` (for a row of a multi-row request: ``<request id>:<row>``). Labels come from
+``POST /v2/models/{name}/feedback`` (:func:`labels_from_feedback` then :func:`write_labels`) or
+from a CSV/Parquet file (:func:`import_labels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from mlops_gitops.errors import DataError
+from mlops_gitops.serving.parquet_files import write_parquet_file
+from mlops_gitops.serving.payloads import PayloadError
+from mlops_gitops.serving.tables import read_table
+
+__all__ = ["LABELS_DIR", "import_labels", "labels_from_feedback", "write_labels"]
+
+LABELS_DIR = "labels"
+MAX_ID_LENGTH = 200
+
+
+def labels_from_feedback(body: Any, label_type: pa.DataType) -> tuple[list[str], list[Any]]:
+    """Check a feedback body ``{"labels": [{"request_id": ..., "label": ...}, ...]}``."""
+    items = body.get("labels") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise PayloadError(
+            'expected {"labels": [{"request_id": ..., "label": ...}, ...]} with one or more labels'
+        )
+    ids: list[str] = []
+    labels: list[Any] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or set(item) != {"request_id", "label"}:
+            raise PayloadError(f"labels[{index}] must be an object with 'request_id' and 'label'")
+        request_id, label = item["request_id"], item["label"]
+        if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_ID_LENGTH:
+            raise PayloadError(
+                f"labels[{index}].request_id must be a string of 1 to {MAX_ID_LENGTH} characters"
+            )
+        if not _fits(label, label_type):
+            raise PayloadError(
+                f"labels[{index}].label must be {_describe(label_type)}, got {label!r}"
+            )
+        ids.append(request_id)
+        labels.append(label)
+    return ids, labels
+
+
+def _fits(value: Any, label_type: pa.DataType) -> bool:
+    if pa.types.is_floating(label_type):
+        return type(value) in (int, float)
+    if pa.types.is_integer(label_type):
+        return type(value) is int and -(2**63) <= value < 2**63
+    if pa.types.is_boolean(label_type):
+        return type(value) is bool
+    return type(value) is str
+
+
+def _describe(label_type: pa.DataType) -> str:
+    if pa.types.is_floating(label_type):
+        return "a number"
+    if pa.types.is_integer(label_type):
+        return "an integer"
+    if pa.types.is_boolean(label_type):
+        return "a boolean"
+    return "a string"
+
+
+def write_labels(
+    log_dir: Path,
+    request_ids: Sequence[str],
+    labels: Sequence[Any],
+    *,
+    label_type: pa.DataType | None = None,
+    when: datetime | None = None,
+) -> Path:
+    """Append labels as one new Parquet file; return its path."""
+    now = when or datetime.now(UTC)
+    label_array = pa.array(list(labels), label_type)
+    table = pa.table(
+        {
+            "request_id": pa.array(list(request_ids), pa.string()),
+            "label": label_array,
+            "timestamp": pa.array([now] * len(request_ids), pa.timestamp("us", tz="UTC")),
+        }
+    )
+    return write_parquet_file(log_dir / LABELS_DIR, table, when=now)
+
+
+def import_labels(log_dir: Path, file: Path, *, label_type: pa.DataType | None = None) -> int:
+    """Append the ``request_id`` and ``label`` columns of a CSV or Parquet file; return how many."""
+    table = read_table(file)
+    missing = [c for c in ("request_id", "label") if c not in table.column_names]
+    if missing:
+        raise DataError(
+            f"{file} has no column {', '.join(repr(c) for c in missing)} "
+            f"(it has: {', '.join(table.column_names)})",
+            "labels need a 'request_id' and a 'label' column",
+        )
+    ids = table.column("request_id").cast(pa.string())
+    if ids.null_count:
+        raise DataError(
+            f"{file}: 'request_id' has {ids.null_count} empty value(s)",
+            "every label needs the id of the request it belongs to",
+        )
+    labels = table.column("label")
+    if label_type is not None:
+        try:
+            labels = labels.cast(label_type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            raise DataError(f"{file}: 'label' is not {_describe(label_type)}: {error}") from None
+    if table.num_rows:
+        write_labels(log_dir, ids.to_pylist(), labels.to_pylist(), label_type=labels.type)
+    return int(table.num_rows)

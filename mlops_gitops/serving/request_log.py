@@ -1,0 +1,228 @@
+"""The request log: what the model saw and said, for drift detection and for joining late labels.
+
+A request hands :meth:`RequestLogWriter.submit` one small tuple (id, time, checked columns,
+predictions); ``submit`` never blocks: when the bounded queue is full the records are dropped and
+counted. A background thread collects records and writes a Parquet file (see
+:mod:`mlops_gitops.serving.parquet_files`) when ``max_rows_per_file`` rows are buffered or the
+oldest is ``max_seconds_per_file`` old, and on close. A failing disk only costs records (counted as
+``write_error``), never a request.
+
+Each row of ``<directory>/<UTC time>-<seq>.parquet`` is one predicted row, with exactly these
+columns::
+
+    request_id     string                 the request id; row i of an n-row request (n > 1)
+                                          gets "<request id>:<i>"
+    timestamp      timestamp[us, tz=UTC]  when the request arrived
+    model_version  string                 sha256 prefix of model.skops (or a registry version)
+    <feature>...   one column per model input, in model order (float64, int64, bool or string)
+    prediction     the predicted class (its label type) or value (float64)
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+
+from mlops_gitops.ml.artifact import FeatureInfo
+from mlops_gitops.serving.parquet_files import write_parquet_file
+from mlops_gitops.serving.validation import Columns, feature_kind
+
+__all__ = [
+    "ParquetSink",
+    "RequestLogSettings",
+    "RequestLogWriter",
+    "Sink",
+    "arrow_type_of",
+    "request_log_schema",
+]
+
+logger = logging.getLogger(__name__)
+
+_KIND_TYPES = {
+    "number": pa.float64(),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+    "int-category": pa.int64(),
+    "string": pa.string(),
+}
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class RequestLogSettings:
+    """Where and how the request log is written. ``queue_size`` counts requests, not rows."""
+
+    directory: Path
+    queue_size: int = 10_000
+    max_rows_per_file: int = 100_000
+    max_seconds_per_file: float = 60.0
+    close_timeout_seconds: float = 10.0
+
+
+class Sink(Protocol):
+    def write(self, table: pa.Table) -> None: ...
+
+
+class ParquetSink:
+    """Writes each table as one new file in ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def write(self, table: pa.Table) -> None:
+        write_parquet_file(self.directory, table)
+
+
+def arrow_type_of(values: np.ndarray[Any, Any]) -> pa.DataType:
+    kind = values.dtype.kind
+    if kind == "f":
+        return pa.float64()
+    if kind in "iu":
+        return pa.int64()
+    if kind == "b":
+        return pa.bool_()
+    return pa.string()
+
+
+def request_log_schema(
+    features: tuple[FeatureInfo, ...], prediction_type: pa.DataType
+) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field("request_id", pa.string(), nullable=False),
+            pa.field("timestamp", TIMESTAMP, nullable=False),
+            pa.field("model_version", pa.string(), nullable=False),
+            *(pa.field(f.name, _KIND_TYPES[feature_kind(f)]) for f in features),
+            pa.field("prediction", prediction_type),
+        ]
+    )
+
+
+_Record = tuple[str, int, int, Columns, np.ndarray[Any, Any]]
+_STOP: Any = object()
+
+
+class RequestLogWriter:
+    def __init__(
+        self,
+        settings: RequestLogSettings,
+        *,
+        features: tuple[FeatureInfo, ...],
+        model_version: str,
+        prediction_type: pa.DataType,
+        sink: Sink | None = None,
+    ) -> None:
+        self.settings = settings
+        self.schema = request_log_schema(features, prediction_type)
+        self.model_version = model_version
+        self.sink: Sink = sink if sink is not None else ParquetSink(settings.directory)
+        self._names = [f.name for f in features]
+        self._queue: queue.Queue[_Record] = queue.Queue(maxsize=settings.queue_size)
+        self._thread: threading.Thread | None = None
+        self.dropped_queue_full = 0  # written by the request thread only
+        self.dropped_write_error = 0  # written by the writer thread only
+        self.written = 0
+        self._last_warning = 0.0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="mlops-request-log", daemon=True)
+            self._thread.start()
+
+    def submit(
+        self,
+        request_id: str,
+        timestamp_us: int,
+        columns: Columns,
+        predictions: np.ndarray[Any, Any],
+    ) -> bool:
+        """Queue one request's rows; drop and count them when the queue is full."""
+        try:
+            self._queue.put_nowait(
+                (request_id, timestamp_us, len(predictions), columns, predictions)
+            )
+        except queue.Full:
+            self.dropped_queue_full += len(predictions)
+            return False
+        return True
+
+    def close(self) -> None:
+        """Write what is queued and stop, waiting at most ``close_timeout_seconds``."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        timeout = self.settings.close_timeout_seconds
+        try:
+            self._queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            logger.warning("request log: the writer did not drain its queue in %ss", timeout)
+        thread.join(timeout)
+        if thread.is_alive():
+            logger.warning("request log: the writer did not finish in %ss; records lost", timeout)
+
+    def _run(self) -> None:
+        buffer: list[_Record] = []
+        rows = 0
+        started = 0.0
+        max_age = self.settings.max_seconds_per_file
+        while True:
+            wait = max(0.0, started + max_age - time.monotonic()) if buffer else None
+            try:
+                record = self._queue.get(timeout=wait)
+            except queue.Empty:
+                record = None
+            if record is _STOP:
+                self._flush(buffer, rows)
+                return
+            if record is not None:
+                if not buffer:
+                    started = time.monotonic()
+                buffer.append(record)
+                rows += record[2]
+            if buffer and (
+                rows >= self.settings.max_rows_per_file or time.monotonic() - started >= max_age
+            ):
+                self._flush(buffer, rows)
+                buffer, rows = [], 0
+
+    def _flush(self, buffer: list[_Record], rows: int) -> None:
+        if not buffer:
+            return
+        try:
+            self.sink.write(self._table(buffer))
+        except Exception as error:  # a full or broken disk must never stop serving
+            self.dropped_write_error += rows
+            now = time.monotonic()
+            if now - self._last_warning > 60:
+                self._last_warning = now
+                logger.warning("request log: could not write %d record(s): %s", rows, error)
+            return
+        self.written += rows
+
+    def _table(self, buffer: list[_Record]) -> pa.Table:
+        ids: list[str] = []
+        for request_id, _, n, _, _ in buffer:
+            if n == 1:
+                ids.append(request_id)
+            else:
+                ids.extend(f"{request_id}:{i}" for i in range(n))
+        stamps = np.concatenate([np.full(n, ts, dtype=np.int64) for _, ts, n, _, _ in buffer])
+        arrays: list[pa.Array] = [
+            pa.array(ids, pa.string()),
+            pa.array(stamps, TIMESTAMP),
+            pa.array([self.model_version] * len(ids), pa.string()),
+        ]
+        for field, name in zip(list(self.schema)[3:-1], self._names, strict=True):
+            values = np.concatenate([record[3][name] for record in buffer])
+            arrays.append(pa.array(values, field.type, from_pandas=True))
+        predictions = np.concatenate([record[4] for record in buffer])
+        arrays.append(pa.array(predictions, self.schema.field("prediction").type, from_pandas=True))
+        return pa.Table.from_arrays(arrays, schema=self.schema)

@@ -1,0 +1,136 @@
+"""Run the app on uvicorn: ``serve(ServeOptions(...))`` blocks until SIGINT/SIGTERM.
+
+The model is loaded (and its hash checked) before the port is opened, so a changed model file
+stops start-up with an :class:`~mlops_gitops.errors.MlopsError` instead of serving. With more
+than one worker uvicorn imports :func:`app_from_environment` in each worker process; the options
+travel in the ``MLOPS_SERVING_OPTIONS`` environment variable. Shutdown flushes the request log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlops_gitops.errors import MlopsError
+from mlops_gitops.serving.options import request_log_dir
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = [
+    "OPTIONS_ENV",
+    "ServeOptions",
+    "app_from_environment",
+    "build_app",
+    "options_from_args",
+    "serve",
+]
+
+OPTIONS_ENV = "MLOPS_SERVING_OPTIONS"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    model_dir: Path
+    name: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    request_log: Path | None = None
+    workers: int = 1
+    max_body_bytes: int = 16 * 1024 * 1024
+    log_level: str = "info"
+    access_log: bool = False
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["model_dir"] = str(self.model_dir)
+        data["request_log"] = None if self.request_log is None else str(self.request_log)
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> ServeOptions:
+        data: dict[str, Any] = json.loads(text)
+        data["model_dir"] = Path(data["model_dir"])
+        if data.get("request_log") is not None:
+            data["request_log"] = Path(data["request_log"])
+        return cls(**data)
+
+
+def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOptions:
+    return ServeOptions(
+        model_dir=args.model_dir,
+        name=args.name,
+        host=args.host,
+        port=args.port,
+        request_log=request_log_dir(args, root),
+        workers=args.workers,
+        max_body_bytes=args.max_body_bytes,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+
+
+def _check(options: ServeOptions) -> None:
+    if not _NAME.fullmatch(options.name):
+        raise MlopsError(
+            f"'{options.name}' cannot be a model name",
+            "use 1-63 letters, digits, '.', '_' or '-' (the deployment's name)",
+        )
+    if options.workers < 1:
+        raise MlopsError(f"--workers must be at least 1, got {options.workers}")
+    if not 0 <= options.port <= 65535:
+        raise MlopsError(f"--port must be 0-65535, got {options.port}")
+
+
+def build_app(options: ServeOptions) -> FastAPI:
+    from mlops_gitops.serving.app import create_app
+    from mlops_gitops.serving.request_log import RequestLogSettings
+
+    _check(options)
+    settings = None if options.request_log is None else RequestLogSettings(options.request_log)
+    return create_app(
+        options.model_dir,
+        name=options.name,
+        request_log=settings,
+        max_body_bytes=options.max_body_bytes,
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The uvicorn factory of each worker when ``workers > 1``."""
+    text = os.environ.get(OPTIONS_ENV)
+    if not text:
+        raise MlopsError(f"{OPTIONS_ENV} is not set", "start the server with `mlops serve`")
+    return build_app(ServeOptions.from_json(text))
+
+
+def serve(options: ServeOptions) -> None:
+    import uvicorn
+
+    common: dict[str, Any] = {
+        "host": options.host,
+        "port": options.port,
+        "log_level": options.log_level,
+        "access_log": options.access_log,
+        "timeout_graceful_shutdown": 15,
+    }
+    if options.workers == 1:
+        uvicorn.run(build_app(options), **common)
+        return
+    from mlops_gitops.ml.artifact import load_model
+
+    _check(options)
+    load_model(options.model_dir)  # refuse a bad model before starting any worker
+    os.environ[OPTIONS_ENV] = options.to_json()
+    uvicorn.run(
+        "mlops_gitops.serving.server:app_from_environment",
+        factory=True,
+        workers=options.workers,
+        **common,
+    )

@@ -1,0 +1,103 @@
+"""The served model: check input, predict, count, log. Everything a route does after parsing.
+
+One :class:`ModelService` per process holds the pipeline, its input checks, the metrics and the
+request log writer. :meth:`ModelService.score` is the whole request path behind every
+prediction route, so the V2, ``/predict`` and batch routes check and log the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from mlops_gitops.errors import MlopsError
+from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.serving.metrics import PREDICTION_BUCKETS, ServingMetrics
+from mlops_gitops.serving.predictor import Prediction, Predictor
+from mlops_gitops.serving.request_log import (
+    RequestLogSettings,
+    RequestLogWriter,
+    Sink,
+    arrow_type_of,
+)
+from mlops_gitops.serving.validation import Columns, InputSchema
+
+__all__ = ["ModelService", "UnknownModel"]
+
+
+class UnknownModel(MlopsError):
+    """A route named a model this server does not serve (HTTP 404)."""
+
+
+class ModelService:
+    def __init__(
+        self,
+        pipeline: Any,
+        info: ModelInfo,
+        *,
+        name: str,
+        version: str | None = None,
+        request_log: RequestLogSettings | None = None,
+        log_sink: Sink | None = None,
+        prediction_buckets: tuple[float, ...] = PREDICTION_BUCKETS,
+    ) -> None:
+        self.name = name
+        self.info = info
+        self.version = version or info.sha256[:12]
+        self.schema = InputSchema(info.features)
+        self.predictor = Predictor(pipeline, info)
+        self.classes = self.predictor.classes
+        self.label_type: pa.DataType = (
+            arrow_type_of(np.asarray(self.classes)) if self.classes else pa.float64()
+        )
+        self.metrics = ServingMetrics(
+            name,
+            self.version,
+            classification=self.predictor.is_classifier,
+            prediction_buckets=prediction_buckets,
+        )
+        self.request_log = request_log
+        self.writer: RequestLogWriter | None = None
+        if request_log is not None:
+            self.writer = RequestLogWriter(
+                request_log,
+                features=info.features,
+                model_version=self.version,
+                prediction_type=self.label_type,
+                sink=log_sink,
+            )
+            writer = self.writer
+            self.metrics.log_dropped.source = lambda: {
+                ("queue_full",): writer.dropped_queue_full,
+                ("write_error",): writer.dropped_write_error,
+            }
+            self.metrics.log_written.source = lambda: {(): writer.written}
+
+    def check_name(self, name: str) -> None:
+        if name != self.name:
+            raise UnknownModel(
+                f"model '{name}' is not served here; this server serves '{self.name}'",
+                f"use /v2/models/{self.name}",
+            )
+
+    def score(self, columns: Columns, request_id: str) -> Prediction:
+        """Predict checked columns, count the predictions, queue them for the request log."""
+        return self.record(request_id, columns, self.predictor.predict(columns))
+
+    def record(self, request_id: str, columns: Columns, prediction: Prediction) -> Prediction:
+        """Count predictions and queue them for the request log (on the event loop's thread)."""
+        self.metrics.observe_predictions(prediction.labels)
+        if self.writer is not None:
+            self.writer.submit(request_id, time.time_ns() // 1000, columns, prediction.labels)
+        return prediction
+
+    def start(self) -> None:
+        if self.writer is not None:
+            self.writer.start()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
