@@ -350,3 +350,43 @@ def test_a_folder_that_is_not_a_repository_is_refused(tmp_path: Path) -> None:
             body="b",
             env={},
         )
+
+
+def test_without_a_token_a_rerun_extends_the_pushed_branch(project: Project) -> None:
+    first = propose(project, {})
+    same = propose(project, {})
+    newer = propose(project, {}, files={REPORT: b"# drift, later\n"}, message="drift: later")
+
+    assert (same.action, same.pushed, same.commit) == ("unchanged", False, first.commit)
+    assert (newer.action, newer.pushed) == ("pushed-only", True)
+    assert project.remote_git("rev-parse", f"{newer.commit}^") == first.commit
+    assert project.remote_branches()[DAY1] == newer.commit
+
+
+def test_an_unchanged_open_pull_request_still_gets_the_new_title_and_body(
+    project: Project, github: FakeGitHub
+) -> None:
+    first = propose(project, github.env())
+
+    again = propose(project, github.env(), title="Drift re-checked", body="Same numbers.")
+
+    assert (again.action, again.pushed, again.commit, again.pr_number) == (
+        "updated",
+        False,
+        first.commit,
+        1,
+    )
+    assert (github.pulls[1]["title"], github.pulls[1]["body"]) == (
+        "Drift re-checked",
+        "Same numbers.",
+    )
+
+
+def test_a_token_without_a_known_repository_says_to_set_it(project: Project) -> None:
+    with pytest.raises(GitOpsError) as caught:
+        propose(project, {"GITHUB_TOKEN": "ghs_x"})
+
+    assert str(caught.value) == (
+        "The GitHub repository is unknown.\nhint: set GITHUB_REPOSITORY=owner/repo"
+    )
+    assert project.remote_branches().keys() == {"main"}
