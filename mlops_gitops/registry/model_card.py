@@ -35,7 +35,8 @@ _UNITS = {
 def _plain(value: Any) -> Any:
     """A dataclass (a spec object) as a mapping; anything else as it is."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+        # shallow on purpose: asdict() deep-copies, and spec objects hold read-only mappings
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     return value
 
 

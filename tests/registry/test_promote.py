@@ -154,7 +154,11 @@ def test_rolling_back_to_an_older_version_takes_effect(repo: Repo) -> None:
 
     rollback = to_prod(repo, version="0.1.0")  # same metrics: the champion gate passes
 
-    assert (rollback.version, rollback.champion, rollback.tag) == ("v0.1.0", "v0.2.0", "churn#prod#3")
+    assert (rollback.version, rollback.champion, rollback.tag) == (
+        "v0.1.0",
+        "v0.2.0",
+        "churn#prod#3",
+    )
     assert resolve_stage(repo.root, "churn", "prod").version == "v0.1.0"
 
 
@@ -171,7 +175,9 @@ def test_stages_are_independent(repo: Repo) -> None:
 
 def test_bad_arguments_are_refused_with_the_remedy(repo: Repo) -> None:
     registered(repo, b"m1", GOOD)
-    with pytest.raises(RegistryError, match=r"model 'churn' has no version v2.0.0 \(registered: v0.1.0\)"):
+    with pytest.raises(
+        RegistryError, match=r"model 'churn' has no version v2.0.0 \(registered: v0.1.0\)"
+    ):
         to_prod(repo, version="v2.0.0")
     with pytest.raises(RegistryError, match=r"'v2' is not a model version"):
         to_prod(repo, version="v2")
@@ -179,7 +185,9 @@ def test_bad_arguments_are_refused_with_the_remedy(repo: Repo) -> None:
         promote(repo.root, "churn", stage="pro d", criteria=(), metric="r2")
     with pytest.raises(RegistryError, match=r"primary metric 'auc' is not in the metric catalogue"):
         promote(repo.root, "churn", stage="prod", criteria=(), metric="auc")
-    with pytest.raises(RegistryError, match=r"model 'nope' is not registered \(registered models: churn\)"):
+    with pytest.raises(
+        RegistryError, match=r"model 'nope' is not registered \(registered models: churn\)"
+    ):
         promote(repo.root, "nope", stage="prod", criteria=(), metric="r2")
     with pytest.raises(RegistryError, match=r"must be >= 0. Got -0.1 instead"):
         to_prod(repo, tolerance=-0.1)

@@ -1,4 +1,4 @@
-"""register_model: GTO version tags at HEAD, idempotence, refusals, the artifacts.yaml annotation."""
+"""register_model: GTO version tags at HEAD, idempotence, refusals, the annotation."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def test_an_annotation_already_at_head_needs_no_commit(repo: Repo) -> None:
 def test_uncommitted_edits_to_artifacts_yaml_are_not_swept_into_a_commit(repo: Repo) -> None:
     repo.commit_model("churn", metrics=GOOD)
     repo.write({"artifacts.yaml": "data:\n  type: dataset\n"})
-    with pytest.raises(RegistryError, match="artifacts.yaml has uncommitted changes"):
+    with pytest.raises(RegistryError, match=r"artifacts\.yaml has uncommitted changes"):
         register_model(repo.root, "churn")
     assert repo.tags() == []
 
