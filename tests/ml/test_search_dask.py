@@ -57,5 +57,5 @@ def test_dask_backend_gives_the_local_leaderboard(diabetes: pd.DataFrame, cluste
 
 
 def test_dask_without_scheduler_says_what_to_set(diabetes: pd.DataFrame) -> None:
-    with pytest.raises(StageError, match="compute.scheduler is not set"):
+    with pytest.raises(StageError, match=r"compute\.scheduler is not set"):
         leaderboard(diabetes, Compute(backend="dask"))
