@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-# `tests.fakes` is imported by package path; until pytest's `pythonpath = ["."]` is configured the
-# project root is not on sys.path when pytest runs as a script.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.fakes.git_remote import GITCONFIG, Project, make_project  # noqa: E402
-from tests.fakes.github import FakeGitHub  # noqa: E402
+from tests.fakes.git_remote import GITCONFIG, Project, make_project
+from tests.fakes.github import FakeGitHub
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Git reads only a temp global config; no GITHUB_* or GIT_* leaks in from the machine."""
+def isolated_git_and_github_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per test: a fresh global git config (tests rewrite it) and no GITHUB_* or GIT_* from the
+    machine, so the code under test sees only the environment each test passes."""
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text(GITCONFIG)
     for name in list(os.environ):
@@ -35,12 +31,13 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def clone(tmp_path: Path) -> Project:
+    """The user's clone (``clone.root``) and its bare remote (``clone.remote``)."""
     return make_project(tmp_path)
 
 
 @pytest.fixture
-def github(project: Project) -> Iterator[FakeGitHub]:
-    """A fake GitHub whose pull requests must name branches that exist on ``project.remote``."""
-    with FakeGitHub(repository="octo/demo", git_remote=project.remote) as fake:
+def github(clone: Project) -> Iterator[FakeGitHub]:
+    """A fake GitHub whose pull requests must name branches that exist on ``clone.remote``."""
+    with FakeGitHub(repository="octo/demo", git_remote=clone.remote) as fake:
         yield fake

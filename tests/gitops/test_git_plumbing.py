@@ -12,11 +12,11 @@ from mlops_gitops.gitops import git
 from tests.fakes.git_remote import Project, run_git
 
 
-def test_commit_files_builds_on_the_parent_without_touching_index_or_tree(project: Project) -> None:
-    (project.root / "README.md").write_text("unsaved edit\n")
-    before = project.snapshot()
-    parent = project.git("rev-parse", "HEAD")
-    repo = git.open_repo(project.root)
+def test_commit_files_builds_on_the_parent_without_touching_index_or_tree(clone: Project) -> None:
+    (clone.root / "README.md").write_text("unsaved edit\n")
+    before = clone.snapshot()
+    parent = clone.git("rev-parse", "HEAD")
+    repo = git.open_repo(clone.root)
 
     sha = git.commit_files(
         repo,
@@ -26,65 +26,65 @@ def test_commit_files_builds_on_the_parent_without_touching_index_or_tree(projec
     )
 
     assert sha is not None
-    assert project.snapshot() == before
-    assert project.git("rev-parse", f"{sha}^") == parent
-    assert project.git("show", f"{sha}:a/b/c.txt") == "deep"
-    assert project.git("show", f"{sha}:README.md") == "# replaced"
-    assert project.git("show", f"{sha}:reports/.keep") == ""
-    assert project.git("log", "-1", "--format=%an <%ae>|%B", sha) == (
+    assert clone.snapshot() == before
+    assert clone.git("rev-parse", f"{sha}^") == parent
+    assert clone.git("show", f"{sha}:a/b/c.txt") == "deep"
+    assert clone.git("show", f"{sha}:README.md") == "# replaced"
+    assert clone.git("show", f"{sha}:reports/.keep") == ""
+    assert clone.git("log", "-1", "--format=%an <%ae>|%B", sha) == (
         "Test User <test@example.com>|machine change"
     )
-    assert not (project.root / "a").exists()
+    assert not (clone.root / "a").exists()
 
 
-def test_commit_files_keeps_bytes_and_the_executable_bit(project: Project) -> None:
-    script = project.root / "run.sh"
+def test_commit_files_keeps_bytes_and_the_executable_bit(clone: Project) -> None:
+    script = clone.root / "run.sh"
     script.write_text("#!/bin/sh\n")
     script.chmod(0o755)
-    project.git("add", "run.sh")
-    project.git("commit", "-q", "-m", "script")
-    parent = project.git("rev-parse", "HEAD")
+    clone.git("add", "run.sh")
+    clone.git("commit", "-q", "-m", "script")
+    parent = clone.git("rev-parse", "HEAD")
     data = b"\x00\xff binary\r\n"
 
     sha = git.commit_files(
-        git.open_repo(project.root),
+        git.open_repo(clone.root),
         parent=parent,
         files={"run.sh": b"#!/bin/sh\necho hi\n", "blob.bin": data},
         message="m",
     )
 
     assert sha is not None
-    modes = project.git("ls-tree", sha, "run.sh", "blob.bin")
+    modes = clone.git("ls-tree", sha, "run.sh", "blob.bin")
     assert modes.splitlines()[0].startswith("100644 blob")  # blob.bin sorts first
     assert modes.splitlines()[1].startswith("100755 blob")
-    blob = run_git(project.root, "rev-parse", f"{sha}:blob.bin")
-    assert run_git(project.root, "hash-object", "--stdin", input=data) == blob
+    blob = run_git(clone.root, "rev-parse", f"{sha}:blob.bin")
+    assert run_git(clone.root, "hash-object", "--stdin", input=data) == blob
 
 
-def test_commit_files_returns_none_when_nothing_changes(project: Project) -> None:
-    parent = project.git("rev-parse", "HEAD")
+def test_commit_files_returns_none_when_nothing_changes(clone: Project) -> None:
+    parent = clone.git("rev-parse", "HEAD")
 
     sha = git.commit_files(
-        git.open_repo(project.root), parent=parent, files={"README.md": b"# demo\n"}, message="m"
+        git.open_repo(clone.root), parent=parent, files={"README.md": b"# demo\n"}, message="m"
     )
 
     assert sha is None
 
 
 def test_commit_files_uses_a_bot_identity_when_git_has_none(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    clone: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Path(os.environ["GIT_CONFIG_GLOBAL"]).write_text("[user]\n    useConfigOnly = true\n")
     monkeypatch.delenv("EMAIL", raising=False)
 
     sha = git.commit_files(
-        git.open_repo(project.root),
-        parent=project.git("rev-parse", "HEAD"),
+        git.open_repo(clone.root),
+        parent=clone.git("rev-parse", "HEAD"),
         files={"x.txt": b"x"},
         message="m",
     )
 
-    assert project.git("log", "-1", "--format=%an <%ae>|%cn <%ce>", str(sha)) == (
+    assert clone.git("log", "-1", "--format=%an <%ae>|%cn <%ce>", str(sha)) == (
         "mlops-gitops <mlops-gitops@users.noreply.github.com>|"
         "mlops-gitops <mlops-gitops@users.noreply.github.com>"
     )
@@ -94,11 +94,11 @@ def test_commit_files_uses_a_bot_identity_when_git_has_none(
     "path",
     ["", "/etc/passwd", "../up.txt", "a/../b", "a//b", "./a", ".git/hooks/x", "a\\b", "a\nb"],
 )
-def test_commit_files_refuses_paths_outside_the_tree(project: Project, path: str) -> None:
+def test_commit_files_refuses_paths_outside_the_tree(clone: Project, path: str) -> None:
     with pytest.raises(GitOpsError, match="is not a repository-relative file path"):
         git.commit_files(
-            git.open_repo(project.root),
-            parent=project.git("rev-parse", "HEAD"),
+            git.open_repo(clone.root),
+            parent=clone.git("rev-parse", "HEAD"),
             files={path: b"x"},
             message="m",
         )
@@ -112,40 +112,40 @@ def test_branch_names_git_refuses_are_refused(name: str) -> None:
         git.check_branch_name(name)
 
 
-def test_remote_heads_lists_branches_and_the_default(project: Project) -> None:
-    project.git("push", "-q", "origin", "HEAD:refs/heads/feature/x")
+def test_remote_heads_lists_branches_and_the_default(clone: Project) -> None:
+    clone.git("push", "-q", "origin", "HEAD:refs/heads/feature/x")
 
-    heads = git.remote_heads(git.open_repo(project.root), "origin")
+    heads = git.remote_heads(git.open_repo(clone.root), "origin")
 
-    tip = project.git("rev-parse", "HEAD")
+    tip = clone.git("rev-parse", "HEAD")
     assert heads == git.RemoteHeads(default_branch="main", heads={"main": tip, "feature/x": tip})
 
 
-def test_fetch_commit_fetches_objects_but_writes_no_ref(project: Project, tmp_path: Path) -> None:
+def test_fetch_commit_fetches_objects_but_writes_no_ref(clone: Project, tmp_path: Path) -> None:
     other = tmp_path / "other"
-    run_git(tmp_path, "clone", "-q", str(project.remote), str(other))
+    run_git(tmp_path, "clone", "-q", str(clone.remote), str(other))
     (other / "new.txt").write_text("from elsewhere\n")
     run_git(other, "add", "new.txt")
     run_git(other, "commit", "-q", "-m", "elsewhere")
     run_git(other, "push", "-q", "origin", "HEAD:refs/heads/elsewhere")
     sha = run_git(other, "rev-parse", "HEAD")
-    before = project.snapshot()
-    repo = git.open_repo(project.root)
+    before = clone.snapshot()
+    repo = git.open_repo(clone.root)
 
     git.fetch_commit(repo, "origin", "elsewhere", sha)
 
-    assert project.git("cat-file", "-t", sha) == "commit"
-    assert project.snapshot() == before
+    assert clone.git("cat-file", "-t", sha) == "commit"
+    assert clone.snapshot() == before
 
 
-def test_fetch_commit_notices_a_branch_that_moved(project: Project) -> None:
+def test_fetch_commit_notices_a_branch_that_moved(clone: Project) -> None:
     with pytest.raises(GitOpsError, match="moved while it was being read"):
-        git.fetch_commit(git.open_repo(project.root), "origin", "main", "1" * 40)
+        git.fetch_commit(git.open_repo(clone.root), "origin", "main", "1" * 40)
 
 
-def test_push_commit_is_never_forced(project: Project) -> None:
-    repo = git.open_repo(project.root)
-    parent = project.git("rev-parse", "HEAD")
+def test_push_commit_is_never_forced(clone: Project) -> None:
+    repo = git.open_repo(clone.root)
+    parent = clone.git("rev-parse", "HEAD")
     first = git.commit_files(repo, parent=parent, files={"a": b"1"}, message="one")
     unrelated = git.commit_files(repo, parent=parent, files={"a": b"2"}, message="two")
     assert first is not None and unrelated is not None
@@ -156,12 +156,12 @@ def test_push_commit_is_never_forced(project: Project) -> None:
 
     assert "git push failed" in caught.value.message
     assert "rejected" in caught.value.message
-    assert project.remote_branches()["topic"] == first
+    assert clone.remote_branches()["topic"] == first
 
 
-def test_unknown_remote_names_the_known_ones(project: Project) -> None:
+def test_unknown_remote_names_the_known_ones(clone: Project) -> None:
     with pytest.raises(GitOpsError) as caught:
-        git.remote_url(git.open_repo(project.root), "upstream")
+        git.remote_url(git.open_repo(clone.root), "upstream")
 
     assert str(caught.value) == (
         "The repository has no remote named 'upstream' (remotes: origin).\n"
@@ -169,15 +169,15 @@ def test_unknown_remote_names_the_known_ones(project: Project) -> None:
     )
 
 
-def test_state_helpers(project: Project) -> None:
-    repo = git.open_repo(project.root / "reports")
+def test_state_helpers(clone: Project) -> None:
+    repo = git.open_repo(clone.root / "reports")
 
-    assert git.current_commit(repo) == project.git("rev-parse", "HEAD")
+    assert git.current_commit(repo) == clone.git("rev-parse", "HEAD")
     assert git.current_branch(repo) == "main"
     assert not git.is_dirty(repo)
-    (project.root / "untracked.txt").write_text("x")
+    (clone.root / "untracked.txt").write_text("x")
     assert git.is_dirty(repo)
-    project.git("checkout", "-q", "--detach")
+    clone.git("checkout", "-q", "--detach")
     assert git.current_branch(repo) is None
 
 
