@@ -24,7 +24,7 @@ def _yaml() -> Any:
 
 def load_roundtrip(path: Path) -> Any:
     """The file's mapping (empty when the file is absent), keeping comments and order."""
-    from ruamel.yaml import CommentedMap
+    from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
     if not path.exists():
@@ -45,7 +45,7 @@ def load_roundtrip(path: Path) -> Any:
 
 def to_roundtrip(value: Any) -> Any:
     """Plain data -> ruamel containers, so new entries dump in block style."""
-    from ruamel.yaml import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, dict):
         out = CommentedMap()

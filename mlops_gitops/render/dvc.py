@@ -67,7 +67,7 @@ def _drop_empty(value: Any) -> Any:
 def dataset_params(dataset: Dataset) -> dict[str, Any]:
     """What a dataset's stages use: everything but the description and labels."""
     source = dataset.data_source
-    return _drop_empty(
+    block: dict[str, Any] = _drop_empty(
         {
             "source": {
                 "sklearn": source.sklearn,
@@ -100,14 +100,16 @@ def dataset_params(dataset: Dataset) -> dict[str, Any]:
                 "stratify": dataset.split.stratify,
                 "timeColumn": dataset.split.time_column,
             },
-            "sensitiveColumns": list(dataset.sensitive_columns),
         }
     )
+    # always present, even empty: the interpret stage depends on this key
+    block["sensitiveColumns"] = list(dataset.sensitive_columns)
+    return block
 
 
 def problem_params(problem: Problem) -> dict[str, Any]:
     """What training and evaluation use: not the question, hypotheses or owner."""
-    return _drop_empty(
+    block: dict[str, Any] = _drop_empty(
         {
             "task": problem.task,
             "target": problem.target,
@@ -117,6 +119,7 @@ def problem_params(problem: Problem) -> dict[str, Any]:
             ],
         }
     )
+    return block
 
 
 def _param_value(value: Any) -> Any:
@@ -135,7 +138,7 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
     search = experiment.search
     prep = experiment.preprocessing
     interp = experiment.interpretation
-    return _drop_empty(
+    block: dict[str, Any] = _drop_empty(
         {
             "problem": experiment.problem,
             "dataset": experiment.dataset,
@@ -175,6 +178,7 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
             "championTolerance": experiment.champion_tolerance,
         }
     )
+    return block
 
 
 def _stage(
@@ -263,7 +267,7 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     ]
 
 
-def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
+def _experiment_stages(experiment: Experiment, spec_files: list[str]) -> list[RenderedStage]:
     n = experiment.name
     ds = experiment.dataset
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
@@ -321,7 +325,7 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
             _stage(
                 "performance",
                 n,
-                params=[],
+                params=[f"{problem_key}.successCriteria"],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.performance.json"],
             ),
@@ -346,7 +350,9 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                 spec,
             )
         )
-    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json"]
+    # The card also reads the specs' descriptive text: a changed description re-renders the
+    # card and nothing else.
+    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json", *spec_files]
     if experiment.interpretation.enabled:
         card_deps.append(f"{reports}/interpret")
     stages.append(
@@ -371,11 +377,18 @@ def render_pipeline(specs: SpecSet) -> DesiredPipeline:
     for dataset in specs.datasets.values():
         stages.extend(_dataset_stages(dataset))
     for experiment in specs.experiments.values():
-        stages.extend(_experiment_stages(experiment))
+        spec_files = [experiment.source.file]
+        for upstream in (
+            specs.problems.get(experiment.problem),
+            specs.datasets.get(experiment.dataset),
+        ):
+            if upstream is not None:
+                spec_files.append(upstream.source.file)
+        stages.extend(_experiment_stages(experiment, spec_files))
     params = {
         "version": __version__,
         "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},
         "problem": {n: problem_params(p) for n, p in specs.problems.items()},
         "experiment": {n: experiment_params(e) for n, e in specs.experiments.items()},
     }
-    return DesiredPipeline(tuple(stages), _drop_empty(params))
+    return DesiredPipeline(tuple(stages), params)

@@ -1,0 +1,18 @@
+"""Pipeline stages, one module each, run by ``dvc repro`` as ``python -m mlops_gitops.stages``.
+
+Every stage reads its settings from ``params.yaml`` (the keys DVC tracks for it), never from the
+spec files, so what DVC says a stage depends on is exactly what it used. Each writes
+machine-readable JSON and a short Markdown summary.
+"""
+
+STAGES = (
+    "ingest",
+    "profile",
+    "validate",
+    "split",
+    "train",
+    "evaluate",
+    "performance",
+    "interpret",
+    "card",
+)

@@ -1,0 +1,116 @@
+"""Stage ``card``: the model card, from every report the pipeline wrote.
+
+It also reads the spec files for the descriptive text (question, hypotheses, owner): the stage
+depends on those files, so a changed description re-renders the card and retrains nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops.errors import MlopsError
+from mlops_gitops.stages.context import experiment_settings, read_json
+
+__all__ = ["run"]
+
+
+def _problem_text(root: Path, name: str, fallback: Any) -> Any:
+    from mlops_gitops.specs import load_specs
+
+    try:
+        return load_specs(root).problems.get(name, fallback)
+    except MlopsError:
+        return fallback
+
+
+def _fairness(report: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not report:
+        return None
+    highlights = []
+    groups: dict[str, Any] = {}
+    for column, summary in report.get("columns", {}).items():
+        groups[column] = {
+            str(g["group"]): {"rows": g["rows"], report["metric"]: g["value"]}
+            for g in summary.get("groups", [])
+        }
+        if summary.get("gap") is not None:
+            flag = " (largest gap)" if summary.get("flagged") else ""
+            highlights.append(
+                f"{report['metric']} differs by {summary['gap']:.3f} across `{column}` "
+                f"(best {summary['best']}, worst {summary['worst']}){flag}"
+            )
+    return {"highlights": highlights, "groups": groups}
+
+
+def _dataset_summary(root: Path, name: str) -> dict[str, Any]:
+    ingest = read_json(root / "data" / name / "ingest.json") or {}
+    profile = read_json(root / "reports" / name / "profile.json") or {}
+    highlights = []
+    relations = profile.get("relations_with_target") or {}
+    if relations:
+        top = list(relations)[:3]
+        highlights.append(f"highest mutual information with the target: {', '.join(top)}")
+    if profile.get("class_balance"):
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in profile["class_balance"].items())
+        highlights.append(f"class balance: {shares}")
+    if profile.get("duplicate_rows"):
+        highlights.append(f"{profile['duplicate_rows']} duplicated rows")
+    return {
+        "name": name,
+        "source": ingest.get("source"),
+        "hash": ingest.get("content_sha256"),
+        "rows": ingest.get("rows"),
+        "columns": ingest.get("columns"),
+        "highlights": highlights,
+    }
+
+
+def run(root: Path, name: str) -> str:
+    from mlops_gitops.registry.model_card import render_model_card, write_model_card
+
+    experiment, problem, dataset = experiment_settings(root, name)
+    model_dir = root / "models" / name
+    board = read_json(model_dir / "leaderboard.json") or {}
+    lineage = read_json(model_dir / "lineage.json")
+    interpretation = read_json(root / "reports" / name / "interpret" / "interpretation.json")
+    importance = read_json(root / "reports" / name / "interpret" / "importance.json") or {}
+    if interpretation is not None:
+        interpretation = {
+            **interpretation,
+            "top_features": (importance.get("features") or [])[
+                : experiment.interpretation.top_features
+            ],
+        }
+    dataset_info = _dataset_summary(root, dataset.name)
+    if lineage:
+        dataset_info["dvc_version"] = (lineage.get("data") or {}).get("dvc_version")
+    text = render_model_card(
+        experiment=name,
+        problem=_problem_text(root, problem.name, problem),
+        dataset=dataset_info,
+        training={
+            "candidate": board.get("best_candidate"),
+            "estimator": board.get("best_estimator"),
+            "search": f"{board.get('strategy')}, {board.get('cv_folds')}-fold CV on "
+            f"{board.get('metric')}"
+            if board
+            else None,
+            "params": board.get("best_params"),
+            "leaderboard": board.get("leaderboard"),
+        },
+        metrics=read_json(root / "metrics" / f"{name}.json"),
+        criteria=problem.success_criteria,
+        performance=read_json(root / "metrics" / f"{name}.performance.json"),
+        interpretation=interpretation,
+        fairness=_fairness(read_json(root / "reports" / name / "interpret" / "fairness.json")),
+        limitations=[
+            f"Trained on {dataset_info.get('rows') or 'an unknown number of'} rows of "
+            f"{dataset.name}; data unlike it (see drift reports) may be predicted poorly.",
+            "Metrics are measured on one held-out split; their spread across splits is in the "
+            "leaderboard's cross-validation std.",
+        ],
+        lineage=lineage,
+    )
+    write_model_card(model_dir, text)
+    return f"model card at models/{name}/model_card.md"

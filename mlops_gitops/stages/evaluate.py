@@ -1,0 +1,70 @@
+"""Stage ``evaluate``: predictive performance on the test split, against the success criteria."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.ml.catalogue import METRICS
+from mlops_gitops.stages.context import experiment_settings, load_frame, write_json
+
+__all__ = ["run"]
+
+
+def run(root: Path, name: str) -> str:
+    from mlops_gitops.ml.metrics import check_criteria, evaluate_model, predict
+    from mlops_gitops.ml.plots import plot_confusion_matrix, plot_predicted_vs_actual
+
+    _, problem, dataset = experiment_settings(root, name)
+    model, info = load_model(root / "models" / name)
+    test = load_frame(root / "data" / dataset.name / "test.parquet")
+    X = test[[f.name for f in info.features]]
+    y = test[dataset.target]
+    evaluation = evaluate_model(problem.task, model, X, y)
+    criteria = [c for c in problem.success_criteria if c.metric in METRICS]
+    results = check_criteria(criteria, evaluation["metrics"])
+    passed = all(r.passed for r in results)
+    write_json(
+        root / "metrics" / f"{name}.json", {**evaluation["metrics"], "criteria_passed": passed}
+    )
+    folder = root / "reports" / name
+    write_json(
+        folder / "evaluate" / "evaluation.json",
+        {**evaluation, "criteria": [r.to_dict() for r in results]},
+    )
+    if problem.task == "classification" and "confusion_matrix" in evaluation:
+        matrix = evaluation["confusion_matrix"]
+        plot_confusion_matrix(
+            matrix["matrix"],
+            matrix["labels"],
+            folder / "evaluate" / "confusion_matrix.png",
+            title=f"{name}: confusion matrix (test split)",
+        )
+    else:
+        plot_predicted_vs_actual(
+            y,
+            predict(problem.task, model, X).y_pred,
+            folder / "evaluate" / "predicted_vs_actual.png",
+            title=f"{name}: predicted vs actual (test split)",
+        )
+    lines = [
+        f"# Evaluation of {name}",
+        "",
+        f"{evaluation['rows']} test rows.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v:.4f} |" for k, v in evaluation["metrics"].items()]
+    lines += ["", "| success criterion | observed | result |", "|---|---|---|"]
+    lines += [
+        f"| {r.criterion.describe()} | "
+        f"{'-' if r.observed is None else f'{r.observed:.4f}'} | "
+        f"{'pass' if r.passed else 'FAIL'}{'' if not r.reason else ' (' + r.reason + ')'} |"
+        for r in results
+    ]
+    atomic_write_text(folder / "evaluation.md", "\n".join(lines) + "\n")
+    primary = evaluation["metrics"].get(problem.metric, float("nan"))
+    verdict = "criteria pass" if passed else "criteria FAIL"
+    return f"{problem.metric} {primary:.4f} on {evaluation['rows']} test rows; {verdict}"

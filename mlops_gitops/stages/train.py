@@ -1,0 +1,75 @@
+"""Stage ``train``: search the experiment's candidates, keep the best, record its lineage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops import __version__
+from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, save_model
+from mlops_gitops.render.dvc import experiment_params
+from mlops_gitops.stages.context import experiment_settings, load_frame, read_json
+
+__all__ = ["run"]
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def run(root: Path, name: str) -> str:
+    from mlops_gitops.ml.leaderboard import write_leaderboard
+    from mlops_gitops.ml.search import run_search
+    from mlops_gitops.registry.lineage import build_lineage, dvc_data_version, write_lineage
+
+    experiment, problem, dataset = experiment_settings(root, name)
+    frame = load_frame(root / "data" / dataset.name / "train.parquet")
+    features = dataset.feature_columns
+    X = frame[[c.name for c in features]]
+    y = frame[dataset.target]
+    started = time.perf_counter()
+    result = run_search(experiment, problem, dataset, X, y)
+    search_seconds = time.perf_counter() - started
+    model = result.best_model
+    classes = (
+        tuple(_plain(c) for c in getattr(model, "classes_", ()))
+        if (problem.task == "classification")
+        else ()
+    )
+    info = ModelInfo(
+        experiment=name,
+        problem=problem.name,
+        dataset=dataset.name,
+        task=problem.task,
+        target=dataset.target,
+        features=tuple(
+            FeatureInfo(c.name, c.type, c.nullable, c.min, c.max, c.allowed) for c in features
+        ),
+        estimator=result.best_estimator,
+        candidate=result.best_candidate,
+        params={k: _plain(v) for k, v in result.best_params.items()},
+        classes=classes,
+        framework_version=__version__,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    model_dir = root / "models" / name
+    save_model(model, model_dir, info)
+    write_leaderboard(result, model_dir)
+    ingest = read_json(root / "data" / dataset.name / "ingest.json") or {}
+    lineage = build_lineage(
+        root,
+        experiment=name,
+        dataset_hash=str(ingest.get("content_sha256", "unknown")),
+        dvc_data_version=dvc_data_version(root, dataset.name),
+        params=experiment_params(experiment),
+        metrics={f"cv_{result.metric}": result.best.cv_mean, "cv_std": result.best.cv_std},
+        durations={"search_s": search_seconds},
+    )
+    write_lineage(model_dir, lineage)
+    return (
+        f"best {result.best_candidate} ({result.best_estimator}) "
+        f"cv {result.metric} {result.best.cv_mean:.4f} of {len(result.leaderboard)} candidates"
+    )
