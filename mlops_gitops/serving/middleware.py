@@ -90,9 +90,13 @@ class ServingMiddleware:
         response_started = False
         limit = self.max_body_bytes
         received = 0
+        announced = _content_length(scope)
 
         async def limited_receive() -> Message:
+            # Checked on the first read, after routing, so the 413 is counted under its route.
             nonlocal received
+            if received == 0 and announced is not None and announced > limit:
+                raise BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
@@ -111,9 +115,6 @@ class ServingMiddleware:
             await send(message)
 
         try:
-            length = _content_length(scope)
-            if length is not None and length > limit:
-                raise BodyTooLarge
             await self.app(scope, limited_receive, send_with_id)
         except BodyTooLarge:
             if not response_started:

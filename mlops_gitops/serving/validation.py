@@ -243,7 +243,7 @@ def _integers(
             fractional = np.isfinite(array) & (np.floor(array) != array)
         if fractional.any():
             row = int(np.argmax(fractional))
-            return array, nulls, _Found(f"expected an integer, got {array[row]!r}", row)
+            return array, nulls, _Found(f"expected an integer, got {_number(array[row])}", row)
     outside = np.abs(array) > 2.0**63 - 1
     if outside.any():
         row = int(np.argmax(outside))

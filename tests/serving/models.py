@@ -61,8 +61,9 @@ def train_classifier(directory: Path) -> ModelInfo:
     frame = training_frame()
     target = np.where(frame["age"] + (frame["city"] == "rome") * 30 > 60, "churn", "stay")
     model = Pipeline([("pre", _preprocess()), ("clf", LogisticRegression())]).fit(frame, target)
-    return save_model(model, directory, _info("classification", "churn", "logistic_regression",
-                                              ("churn", "stay")))
+    return save_model(
+        model, directory, _info("classification", "churn", "logistic_regression", ("churn", "stay"))
+    )
 
 
 def train_regressor(directory: Path) -> ModelInfo:
