@@ -38,14 +38,26 @@ def test_probe_returns_sane_positive_numbers_quickly(planted: pd.DataFrame, tmp_
     assert result["throughput_rows_per_s"] > 1000 / result["p50_latency_ms"]  # batching pays
     size = (directory / "model.skops").stat().st_size / 1e6
     assert result["model_size_mb"] == pytest.approx(size)
-    assert result["failures"] == 0 and result["rows_probed"] == 50
+    assert result["failures"] == 0 and 1 <= result["rows_probed"] <= 50
+
+
+def test_the_time_budget_bounds_the_single_row_loop(planted: pd.DataFrame, tmp_path: Path) -> None:
+    directory = saved_model(planted, tmp_path / "model")
+    X = planted.drop(columns="target")
+    result = measure_processing(directory, X, single_rows=1000, time_budget_s=0.0, seed=0)
+    assert result["rows_probed"] == 1
+    full = measure_processing(directory, X, single_rows=30, time_budget_s=120, seed=0)
+    assert full["rows_probed"] == 30
 
 
 def test_rows_that_raise_are_counted(planted: pd.DataFrame, tmp_path: Path) -> None:
     directory = saved_model(planted, tmp_path / "model")
     X = planted.drop(columns="target").astype({"signal": object})
     X.loc[X.index[:200], "signal"] = "not a number"
-    result = measure_processing(directory, X, single_rows=100, batch_size=50, seed=2)
+    # a generous budget: the counts below must not depend on how busy the machine is
+    result = measure_processing(
+        directory, X, single_rows=100, batch_size=50, seed=2, time_budget_s=120
+    )
     assert 20 < result["failures"] < 80
     assert result["rows_probed"] == 100
     assert result["throughput_rows_per_s"] == 0.0  # a batch holding bad rows fails
