@@ -267,7 +267,7 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     ]
 
 
-def _experiment_stages(experiment: Experiment, spec_files: list[str]) -> list[RenderedStage]:
+def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
     n = experiment.name
     ds = experiment.dataset
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
@@ -350,9 +350,9 @@ def _experiment_stages(experiment: Experiment, spec_files: list[str]) -> list[Re
                 spec,
             )
         )
-    # The card also reads the specs' descriptive text: a changed description re-renders the
-    # card and nothing else.
-    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json", *spec_files]
+    # The card also reads the specs' descriptive text when it runs, but does not depend on the
+    # spec files: a changed description or label re-runs nothing.
+    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json"]
     if experiment.interpretation.enabled:
         card_deps.append(f"{reports}/interpret")
     stages.append(
@@ -377,14 +377,7 @@ def render_pipeline(specs: SpecSet) -> DesiredPipeline:
     for dataset in specs.datasets.values():
         stages.extend(_dataset_stages(dataset))
     for experiment in specs.experiments.values():
-        spec_files = [experiment.source.file]
-        for upstream in (
-            specs.problems.get(experiment.problem),
-            specs.datasets.get(experiment.dataset),
-        ):
-            if upstream is not None:
-                spec_files.append(upstream.source.file)
-        stages.extend(_experiment_stages(experiment, spec_files))
+        stages.extend(_experiment_stages(experiment))
     params = {
         "version": __version__,
         "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},

@@ -1,7 +1,8 @@
 """Stage ``card``: the model card, from every report the pipeline wrote.
 
-It also reads the spec files for the descriptive text (question, hypotheses, owner): the stage
-depends on those files, so a changed description re-renders the card and retrains nothing.
+It also reads the spec files for the descriptive text (question, hypotheses, owner) as they are
+when it runs. It does not depend on them: a changed description re-runs nothing, and the card
+picks the new text up the next time the model changes.
 """
 
 from __future__ import annotations
