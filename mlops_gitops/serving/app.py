@@ -24,13 +24,13 @@ limit, 415 for a batch upload of another format. Errors are ``{"error": "...", "
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -71,7 +71,7 @@ _CSV_TYPES = frozenset({"text/csv", "application/csv"})
 
 
 def create_app(
-    model_dir: Path,
+    model_dir: pathlib.Path,
     *,
     name: str,
     request_log: RequestLogSettings | None,
@@ -164,6 +164,8 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
     metadata = model_metadata(service.name, service.version, service.info, service.classes)
+    # Documents the one name served here (so generated clients and tests use it); others get 404.
+    served_name: Any = Path(json_schema_extra={"enum": [service.name]})
 
     @app.get("/v2", tags=["v2"])
     async def server_metadata() -> Response:
@@ -178,12 +180,12 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
         return _json({"ready": True})
 
     @app.get("/v2/models/{model_name}", tags=["v2"], responses=errors)
-    async def model(model_name: str) -> Response:
+    async def model(model_name: str = served_name) -> Response:
         service.check_name(model_name)
         return _json(metadata)
 
     @app.get("/v2/models/{model_name}/ready", tags=["v2"], responses=errors)
-    async def model_ready(model_name: str) -> Response:
+    async def model_ready(model_name: str = served_name) -> Response:
         service.check_name(model_name)
         return _json({"name": service.name, "ready": True})
 
@@ -193,7 +195,7 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
         responses=errors,
         openapi_extra=openapi.infer_body(features),
     )
-    async def infer(model_name: str, request: Request) -> Response:
+    async def infer(request: Request, model_name: str = served_name) -> Response:
         service.check_name(model_name)
         parsed = parse_infer_request(
             parse_json(await request.body()), service.schema, has_proba=has_proba
@@ -219,7 +221,7 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
         responses={**errors, 409: {"description": "The request log is off."}},
         openapi_extra=openapi.feedback_body(label_json),
     )
-    async def feedback(model_name: str, request: Request) -> Response:
+    async def feedback(request: Request, model_name: str = served_name) -> Response:
         service.check_name(model_name)
         ids, labels = labels_from_feedback(parse_json(await request.body()), service.label_type)
         if service.request_log is None:

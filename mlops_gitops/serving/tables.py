@@ -78,8 +78,12 @@ def read_upload(
     """Read an uploaded file held in memory; a file that does not parse raises DataError."""
     try:
         if fmt == "parquet":
-            return pq.read_table(pa.BufferReader(data))
-        return pcsv.read_csv(pa.BufferReader(data), convert_options=_convert_options(column_types))
+            table = pq.read_table(pa.BufferReader(data))
+        else:
+            options = _convert_options(column_types)
+            table = pcsv.read_csv(pa.BufferReader(data), convert_options=options)
+        _ = table.column_names  # column names that are not UTF-8 fail here, not later
+        return table
     except _ARROW_ERRORS as error:
         detail = _explain(error, _csv_header(data)) if fmt == "csv" else str(error)
         raise DataError(f"could not read the {fmt.upper()} upload: {detail}") from None
@@ -89,8 +93,11 @@ def read_table(path: Path) -> pa.Table:
     fmt = file_format(path)
     try:
         if fmt == "parquet":
-            return pq.read_table(path)
-        return pcsv.read_csv(path, convert_options=_convert_options(None))
+            table = pq.read_table(path)
+        else:
+            table = pcsv.read_csv(path, convert_options=_convert_options(None))
+        _ = table.column_names
+        return table
     except FileNotFoundError:
         raise DataError(f"{path} does not exist") from None
     except _ARROW_ERRORS as error:
@@ -148,7 +155,10 @@ def _csv_chunks(
     total = path.stat().st_size
     with path.open("rb") as handle:
         reader = _open_csv(handle, path, column_types)
-        names = reader.schema.names
+        try:
+            names = reader.schema.names
+        except _ARROW_ERRORS as error:
+            raise DataError(f"could not read the header of {path}: {error}") from None
         pending: list[pa.RecordBatch] = []
         pending_rows = 0
         start = 0
@@ -183,7 +193,9 @@ def _open_csv(handle: IO[bytes], path: Path, column_types: Mapping[str, pa.DataT
             convert_options=_convert_options(column_types),
         )
     except _ARROW_ERRORS as error:
-        raise DataError(f"could not read {path}: {error}") from None
+        with path.open("rb") as head:
+            names = _csv_header(head.read(1 << 16))
+        raise DataError(f"could not read {path}: {_explain(error, names)}") from None
 
 
 def _position(handle: IO[bytes], total: int) -> int:

@@ -187,7 +187,8 @@ def test_predict_dataframe_split_regressor(regressor_url: str, client: httpx.Cli
         ),
         (
             {"instances": [{**ROW, "city": "lima"}]},
-            "column 'city': 'lima' is not one of the allowed values 'oslo', 'paris', 'rome' at row 0",
+            "column 'city': 'lima' is not one of the allowed values 'oslo', 'paris', 'rome' "
+            "at row 0",
         ),
         (
             {"instances": [{**ROW, "member": None}]},
@@ -195,8 +196,8 @@ def test_predict_dataframe_split_regressor(regressor_url: str, client: httpx.Cli
         ),
         (
             {"dataframe_split": {"columns": ["age"], "data": [[1]]}},
-            "column 'income': missing (the model needs it); column 'city': missing (the model needs "
-            "it); column 'member': missing (the model needs it)",
+            "column 'income': missing (the model needs it); column 'city': missing (the model "
+            "needs it); column 'member': missing (the model needs it)",
         ),
         ({"instances": []}, "'instances' must be a non-empty array"),
         (
