@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", help="the dataset or experiment the stage runs for")
     parser.add_argument("--project", default=".", type=Path, help="project root")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     module = importlib.import_module(f"mlops_gitops.stages.{args.stage}")
     started = time.perf_counter()
     try:

@@ -185,3 +185,11 @@ def test_plan_since_lists_changed_specs_and_what_they_affect(repo: Path) -> None
     ]
     bad = mlops(repo, "plan", "--since", "no-such-ref", check=False)
     assert bad.returncode == 1 and "cannot compare with git ref 'no-such-ref'" in bad.stderr
+
+
+def test_repository_example_is_in_sync_with_its_specs() -> None:
+    """CI runs `mlops plan --detailed-exitcode` on main: the committed dvc.yaml must match."""
+    from tests.conftest import REPO_ROOT
+
+    done = mlops(REPO_ROOT, "plan", "--detailed-exitcode", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
