@@ -107,7 +107,7 @@ def _inferred(name: str, table: pa.Table) -> ColumnPlan:
         return ColumnPlan(name, "categorical", declared)
     if pa.types.is_string(type_) or pa.types.is_large_string(type_):
         valid = len(column) - column.null_count
-        distinct = pc.count_distinct(column).as_py() if valid else 0
+        distinct = len(pc.value_counts(column)) - (1 if column.null_count else 0)
         if distinct >= TEXT_MIN_DISTINCT and distinct > TEXT_DISTINCT_RATIO * valid:
             return ColumnPlan(name, "skipped", declared, skip=(
                 f"looks like free text or an identifier ({distinct} distinct values in "

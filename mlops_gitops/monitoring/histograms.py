@@ -67,8 +67,16 @@ def _numeric(reference: np.ndarray, current: np.ndarray) -> Histogram:
     if high <= low:
         low, high = float(sample.min()), float(sample.max()) + 1.0
     edges = np.linspace(low, high, BINS + 1)
-    ref = np.histogram(np.clip(reference, low, high), bins=edges)[0] / reference.size
-    cur = np.histogram(np.clip(current, low, high), bins=edges)[0] / current.size
+    ref = _counts(reference, low, high) / reference.size
+    cur = _counts(current, low, high) / current.size
     labels = tuple(f"{edges[i]:.4g}" for i in range(BINS))
     return Histogram(labels, tuple(float(v) for v in ref), tuple(float(v) for v in cur),
                      edges=tuple(float(e) for e in edges))
+
+
+def _counts(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Equal-width bin counts in O(n) (``np.histogram`` with explicit edges sorts the data);
+    values outside [low, high] fall into the end bins."""
+    index = ((values - low) * (BINS / (high - low))).astype(np.int64)
+    np.clip(index, 0, BINS - 1, out=index)
+    return np.bincount(index, minlength=BINS)

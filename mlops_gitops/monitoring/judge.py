@@ -48,7 +48,7 @@ def judge_column(
             missing = (pair.missing_reference, pair.missing_current)
             counts = (pair.reference.size, pair.current.size)
         else:
-            cats = categories(reference, current)
+            cats = categories(reference, current, codes=settings.calibrate)
             missing = (cats.missing_reference, cats.missing_current)
             counts = (int(cats.reference.sum()), int(cats.current.sum()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:

@@ -97,35 +97,60 @@ def numeric_categories(pair: NumericPair) -> Categories:
                       pair.missing_reference, pair.missing_current)
 
 
-def categories(reference: pa.ChunkedArray, current: pa.ChunkedArray) -> Categories:
+def categories(
+    reference: pa.ChunkedArray, current: pa.ChunkedArray, *, codes: bool = False
+) -> Categories:
     """Category counts of two Arrow columns (values compared as strings; booleans as
-    ``true``/``false``; numbers by value when both sides are numeric)."""
+    ``true``/``false``; numbers by value when both sides are numeric). Counting is one hash pass
+    per side (``value_counts``), cheap for dictionary-encoded columns; the per-row
+    ``reference_codes`` are computed only when ``codes`` is true (calibration needs them)."""
     import pyarrow.compute as pc
 
-    if _is_number(reference.type) and _is_number(current.type):
+    if _is_number(_value_type(reference.type)) and _is_number(_value_type(current.type)):
         return numeric_categories(numeric_pair(reference, current))
-    ref = _as_string(reference)
-    cur = _as_string(current)
-    encoded = pc.dictionary_encode(ref)
-    dictionary = encoded.dictionary
-    codes = np.asarray(encoded.indices.drop_null().to_numpy(), dtype=np.int64)
-    index = pc.index_in(cur, value_set=dictionary)
-    unseen = cur.filter(pc.and_(pc.is_null(index), pc.is_valid(cur)))
-    known = len(dictionary)
-    labels = [str(v) for v in dictionary.to_pylist()]
-    new_counts = np.zeros(0, dtype=np.int64)
-    if len(unseen):
-        counted = pc.value_counts(unseen)
-        labels += [str(v) for v in counted.field("values").to_pylist()]
-        new_counts = np.asarray(counted.field("counts").to_numpy(), dtype=np.int64)
-    matched = np.asarray(index.drop_null().to_numpy(), dtype=np.int64)
-    current_counts = np.concatenate([np.bincount(matched, minlength=known), new_counts])
+    ref_values, ref_counts = _value_counts(reference)
+    cur_values, cur_counts = _value_counts(current)
+    known = len(ref_values)
+    position = pc.index_in(cur_values, value_set=ref_values)
+    matched = np.asarray(position.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    where = np.asarray(position.fill_null(0).to_numpy(), dtype=np.int64)
+    current_counts = np.concatenate([
+        np.bincount(where[matched], weights=cur_counts[matched], minlength=known),
+        cur_counts[~matched],
+    ]).astype(np.int64)
     reference_counts = np.concatenate(
-        [np.bincount(codes, minlength=known), np.zeros(new_counts.size, dtype=np.int64)])
+        [ref_counts, np.zeros(int((~matched).sum()), dtype=np.int64)])
+    labels = [str(v) for v in ref_values.to_pylist()]
+    labels += [str(v) for v, m in zip(cur_values.to_pylist(), matched, strict=True) if not m]
+    reference_codes = np.zeros(0, dtype=np.int64)
+    if codes:
+        index = pc.index_in(_as_string(reference), value_set=ref_values)
+        reference_codes = np.asarray(index.drop_null().to_numpy(), dtype=np.int64)
     return Categories(
-        tuple(labels), known, codes, reference_counts.astype(np.int64),
-        current_counts.astype(np.int64), ref.null_count, cur.null_count,
+        tuple(labels), known, reference_codes, reference_counts, current_counts,
+        reference.null_count, current.null_count,
     )
+
+
+def _value_counts(column: pa.ChunkedArray) -> tuple[pa.Array, IntArray]:
+    """Distinct non-null values (as large strings) and how often each occurs."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    counted = pc.value_counts(column)
+    values = counted.field("values")
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    keep = values.is_valid()
+    values = values.filter(keep).cast(pa.large_string())
+    counts = np.asarray(counted.field("counts").filter(keep).to_numpy(), dtype=np.int64)
+    return values, counts
+
+
+def _value_type(type_: pa.DataType) -> pa.DataType:
+    import pyarrow as pa
+
+    return type_.value_type if pa.types.is_dictionary(type_) else type_
 
 
 def _is_number(type_: pa.DataType) -> bool:
@@ -135,9 +160,9 @@ def _is_number(type_: pa.DataType) -> bool:
                 or pa.types.is_decimal(type_))
 
 
-def _as_string(column: pa.ChunkedArray) -> pa.Array:
+def _as_string(column: pa.ChunkedArray) -> pa.ChunkedArray:
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
-    return column.cast(pa.large_string()).combine_chunks()
+    return column.cast(pa.large_string())

@@ -25,7 +25,11 @@ def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
         if suffix in (".parquet", ".pq"):
             import pyarrow.parquet as pq
 
-            return pq.read_table(path, columns=columns)
+            # Strings are read dictionary-encoded, as Parquet stores them: no per-row strings
+            # are built, and counting categories becomes counting codes.
+            strings = [f.name for f in pq.read_schema(path)
+                       if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+            return pq.read_table(path, columns=columns, read_dictionary=strings)
         if suffix == ".csv":
             from pyarrow import csv
 
