@@ -55,6 +55,8 @@ def to_float(column: pa.ChunkedArray) -> FloatArray:
 
 def _finite(values: FloatArray) -> tuple[FloatArray, int]:
     mask = np.isfinite(values)
+    if mask.all():
+        return values, 0  # the common case: no copy
     kept = values[mask]
     return kept, int(values.size - kept.size)
 

@@ -73,7 +73,10 @@ def make_grid(reference: FloatArray, current: FloatArray, norm: float) -> Grid |
 
 
 def grid_counts(values: FloatArray, grid: Grid) -> IntArray:
-    index = ((values - grid.low) * (1.0 / grid.width)).astype(np.int64)
+    scaled = values - grid.low
+    scaled *= 1.0 / grid.width
+    index = scaled.astype(np.intp)
+    del scaled
     np.clip(index, 0, grid.bins - 1, out=index)
     return np.bincount(index, minlength=grid.bins).astype(np.int64)
 
