@@ -1,0 +1,1 @@
+"""Pure renderers: spec objects in, file contents out (no I/O, deterministic)."""

@@ -1,0 +1,234 @@
+"""The ``docker`` runtime: one container per replica, host networking, rolling replacement.
+
+Containers use ``--network host`` (the daemon of ``.ci/docker.sh`` has no bridge), so each
+replica needs its own host port. Port scheme: replica ``i`` of a deployment with port ``P`` and
+``R`` replicas listens on ``P + i`` or on its alternate ``P + R + i``. A replacement takes the one
+of the two its predecessor does not hold, becomes ready (``/v2/health/ready``) and only then is
+the predecessor stopped; replicas are replaced one at a time, so a deployment owns the ports
+``P .. P + 2R - 1`` and its URLs alternate between the two halves with each rollout (read them
+from ``mlops status``). Containers are labelled with the deployment, the image digest, the model
+hash, the replica index and the port, which is all the state this runtime keeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops.errors import MlopsError, RuntimeBackendError
+from mlops_gitops.render.container import IMAGE_USER, REQUEST_LOG_DIR
+from mlops_gitops.runtimes.base import DeployResult, Health, RuntimeStatus
+from mlops_gitops.runtimes.build import (
+    LABEL_DEPLOYMENT,
+    LABEL_DIGEST,
+    LABEL_MODEL,
+    LABEL_PORT,
+    LABEL_REPLICA,
+    BuildResult,
+    build_image,
+    prepare_build,
+)
+from mlops_gitops.runtimes.docker_client import docker_client
+from mlops_gitops.runtimes.health import is_ready, wait_ready
+from mlops_gitops.specs.models import Deployment
+
+__all__ = ["DockerRuntime", "replica_ports"]
+
+
+def replica_ports(deployment: Deployment, replica: int) -> tuple[int, int]:
+    """The two ports replica ``replica`` alternates between."""
+    return (deployment.port + replica, deployment.port + deployment.replicas + replica)
+
+
+@dataclass(frozen=True)
+class _Replica:
+    container: Any
+    index: int
+    port: int
+    digest: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return str(self.container.status) == "running"
+
+
+class DockerRuntime:
+    name = "docker"
+
+    def __init__(
+        self,
+        project_root: Path,
+        *,
+        base_image: str | None = None,
+        wheel_cache: Path | None = None,
+        ready_timeout: float = 180.0,
+    ) -> None:
+        self.root = project_root
+        self.base_image = base_image
+        self.wheel_cache = wheel_cache
+        self.ready_timeout = ready_timeout
+
+    # ------------------------------------------------------------------ reading
+
+    def _replicas(self, client: Any, deployment: Deployment) -> list[_Replica]:
+        found = client.containers.list(
+            all=True, filters={"label": f"{LABEL_DEPLOYMENT}={deployment.name}"}
+        )
+        replicas = [
+            _Replica(c, int(c.labels.get(LABEL_REPLICA, "0")), int(c.labels.get(LABEL_PORT, "0")),
+                     c.labels.get(LABEL_DIGEST, ""))
+            for c in found
+        ]
+        return sorted(replicas, key=lambda r: (r.index, r.port))
+
+    def _desired_digest(self, deployment: Deployment) -> str | None:
+        try:
+            return prepare_build(self.root, deployment, base_image=self.base_image,
+                                 wheel_cache=self.wheel_cache, download=False).digest
+        except MlopsError:
+            return None
+
+    # ------------------------------------------------------------------ writing
+
+    def _request_log_mount(self, deployment: Deployment) -> tuple[dict[str, dict[str, str]], str]:
+        if not deployment.request_log.enabled:
+            return {}, IMAGE_USER
+        folder = self.root / (deployment.request_log.directory
+                              or f".mlops/requests/{deployment.name}")
+        folder.mkdir(parents=True, exist_ok=True)
+        user = IMAGE_USER
+        if os.getuid() == 0:
+            # The image's user must be able to write the host folder.
+            uid, gid = (int(x) for x in IMAGE_USER.split(":"))
+            os.chown(folder, uid, gid)
+        else:
+            user = f"{os.getuid()}:{os.getgid()}"  # files on the host stay the caller's
+        return {str(folder.resolve()): {"bind": REQUEST_LOG_DIR, "mode": "rw"}}, user
+
+    def _start(self, client: Any, deployment: Deployment, built: BuildResult, index: int,
+               port: int) -> _Replica:
+        image, digest = built.image, built.digest
+        name = f"mlops-gitops-{deployment.name}-{index}-{port}"
+        with contextlib.suppress(Exception):  # a leftover of a failed attempt
+            client.containers.get(name).remove(force=True)
+        volumes, user = self._request_log_mount(deployment)
+        container = client.containers.run(
+            image,
+            name=name,
+            detach=True,
+            network_mode="host",
+            environment={"PORT": str(port), "HOST": "127.0.0.1"},
+            labels={
+                LABEL_DEPLOYMENT: deployment.name,
+                LABEL_DIGEST: digest,
+                LABEL_MODEL: built.model_sha256,
+                LABEL_REPLICA: str(index),
+                LABEL_PORT: str(port),
+            },
+            volumes=volumes,
+            user=user,
+            restart_policy={"Name": "unless-stopped"},
+        )
+        replica = _Replica(container, index, port, digest)
+
+        def alive() -> bool:
+            container.reload()
+            return str(container.status) in {"created", "running", "restarting"} and not (
+                container.attrs.get("State", {}).get("Restarting")
+            )
+
+        if not wait_ready(replica.url, self.ready_timeout, alive=alive, interval=0.5):
+            output = container.logs(tail=30).decode(errors="replace")
+            container.remove(force=True)
+            raise RuntimeBackendError(
+                f"replica {index} of {deployment.name!r} ({image}, port {port}) did not become "
+                f"ready within {self.ready_timeout:g} s; the old replica keeps serving. Its "
+                f"output:\n{output}",
+                f"check the port is free and the model loads: `mlops build {deployment.name}`",
+            )
+        return replica
+
+    def deploy(self, deployment: Deployment) -> DeployResult:
+        built = build_image(self.root, deployment, base_image=self.base_image,
+                            wheel_cache=self.wheel_cache)
+        client = docker_client()
+        current = self._replicas(client, deployment)
+        changed: list[str] = []
+        for index in range(deployment.replicas):
+            mine = [r for r in current if r.index == index]
+            keep = next((r for r in mine if r.digest == built.digest and r.running
+                         and r.port in replica_ports(deployment, index) and is_ready(r.url)),
+                        None)
+            if keep is not None:
+                for extra in mine:
+                    if extra is not keep:
+                        extra.container.remove(force=True)
+                continue
+            held = {r.port for r in mine if r.running}
+            first, alternate = replica_ports(deployment, index)
+            port = alternate if first in held else first
+            self._start(client, deployment, built, index, port)
+            for old in mine:  # only now: the new replica serves
+                old.container.stop(timeout=10)
+                old.container.remove(force=True)
+            changed.append(f"replica {index} -> port {port}")
+        for extra in (r for r in current if r.index >= deployment.replicas):
+            extra.container.remove(force=True)
+            changed.append(f"removed replica {extra.index}")
+        url = f"http://127.0.0.1:{self._replicas(client, deployment)[0].port}"
+        detail = f"{built.image}: " + ("; ".join(changed) if changed else "up to date")
+        return DeployResult(deployment.name, self.name, url, bool(changed), detail)
+
+    def status(self, deployment: Deployment) -> RuntimeStatus:
+        try:
+            client = docker_client()
+        except RuntimeBackendError as error:
+            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
+                                 error.message)
+        replicas = self._replicas(client, deployment)
+        if not replicas:
+            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
+                                 "no container")
+        desired = self._desired_digest(deployment)
+        running = [r for r in replicas if r.running]
+        synced = (desired is not None and len(replicas) == deployment.replicas
+                  and all(r.digest == desired for r in replicas))
+        ready = [r for r in running if is_ready(r.url)]
+        health: Health
+        if len(ready) == deployment.replicas == len(replicas):
+            health = "Healthy"
+        elif len(running) == len(replicas):
+            health = "Progressing"
+        else:
+            health = "Degraded"
+        detail = f"{len(ready)}/{deployment.replicas} replica(s) ready"
+        if desired is None:
+            detail += "; image digest unknown (model or wheels missing: run `mlops build`)"
+        elif not synced:
+            detail += f"; want image digest {desired[:16]}"
+        url = ",".join(r.url for r in replicas)
+        return RuntimeStatus(deployment.name, self.name, url,
+                             "Synced" if synced else "OutOfSync", health, detail)
+
+    def logs(self, deployment: Deployment, tail: int = 100) -> str:
+        client = docker_client()
+        parts = []
+        for replica in self._replicas(client, deployment):
+            text = replica.container.logs(tail=tail).decode(errors="replace")
+            parts.append(f"==> replica {replica.index} (port {replica.port}) <==\n{text}")
+        return "\n".join(parts)
+
+    def undeploy(self, deployment: Deployment) -> bool:
+        client = docker_client()
+        replicas = self._replicas(client, deployment)
+        for replica in replicas:
+            replica.container.remove(force=True)
+        return bool(replicas)
+

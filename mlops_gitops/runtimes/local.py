@@ -1,0 +1,142 @@
+"""The ``local`` runtime: one serving process per deployment on this machine (no Docker).
+
+The server (``python -m mlops_gitops.serving serve``) runs detached in its own session, its
+output appended to ``.mlops/run/<deployment>.log``; its pid, port, URL and the served model's
+hash are recorded atomically in ``.mlops/run/<deployment>.json``. Deploying an unchanged model
+to a live, ready server does nothing; a changed model (or port) stops the old server and starts
+a new one on the same port (a short gap: the local runtime is for development).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mlops_gitops.errors import RuntimeBackendError
+from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.ml.artifact import read_model_info
+from mlops_gitops.render.container import serving_argv
+from mlops_gitops.runtimes.base import DeployResult, RuntimeStatus, Sync
+from mlops_gitops.runtimes.health import is_ready, wait_ready
+from mlops_gitops.runtimes.model_dir import resolve_model_dir
+from mlops_gitops.runtimes.process import is_running, start_detached, stop_group
+from mlops_gitops.specs.models import Deployment
+
+__all__ = ["RUN_DIR", "LocalRuntime"]
+
+RUN_DIR = ".mlops/run"
+_MARKER = "mlops_gitops.serving"
+
+
+class LocalRuntime:
+    name = "local"
+
+    def __init__(self, project_root: Path, *, ready_timeout: float = 60.0,
+                 host: str = "127.0.0.1") -> None:
+        self.root = project_root
+        self.ready_timeout = ready_timeout
+        self.host = host
+
+    def _state_path(self, deployment: Deployment) -> Path:
+        return self.root / RUN_DIR / f"{deployment.name}.json"
+
+    def _log_path(self, deployment: Deployment) -> Path:
+        return self.root / RUN_DIR / f"{deployment.name}.log"
+
+    def _read_state(self, deployment: Deployment) -> dict[str, Any] | None:
+        path = self._state_path(deployment)
+        try:
+            state: dict[str, Any] = json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return state
+
+    def _alive(self, state: dict[str, Any], deployment: Deployment) -> bool:
+        return is_running(int(state["pid"]), f"--name {deployment.name} ")
+
+    def _request_log(self, deployment: Deployment) -> str | None:
+        if not deployment.request_log.enabled:
+            return None
+        folder = deployment.request_log.directory or f".mlops/requests/{deployment.name}"
+        return str(self.root / folder)
+
+    def deploy(self, deployment: Deployment) -> DeployResult:
+        model_dir = resolve_model_dir(self.root, deployment)
+        model_sha = read_model_info(model_dir).sha256
+        url = f"http://{self.host}:{deployment.port}"
+        state = self._read_state(deployment)
+        if state is not None and self._alive(state, deployment):
+            if (state.get("model_sha256") == model_sha and state.get("port") == deployment.port
+                    and is_ready(url)):
+                return DeployResult(deployment.name, self.name, url, False,
+                                    f"pid {state['pid']} already serves model {model_sha[:12]}")
+            stop_group(int(state["pid"]), _MARKER)
+        argv = [sys.executable, *serving_argv(
+            deployment.name, str(model_dir), self.host, deployment.port,
+            self._request_log(deployment))]
+        log = self._log_path(deployment)
+        offset = log.stat().st_size if log.exists() else 0
+        pid = start_detached(argv, log, cwd=self.root)
+        record = {
+            "pid": pid,
+            "port": deployment.port,
+            "url": url,
+            "model_dir": str(model_dir),
+            "model_sha256": model_sha,
+            "log": str(log),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "argv": argv,
+        }
+        atomic_write_text(self._state_path(deployment), json.dumps(record, indent=2) + "\n")
+        if not wait_ready(url, self.ready_timeout, alive=lambda: is_running(pid)):
+            stop_group(pid)
+            with log.open("rb") as handle:
+                handle.seek(offset)
+                output = handle.read().decode(errors="replace")[-3000:]
+            raise RuntimeBackendError(
+                f"the server of {deployment.name!r} (pid {pid}) did not become ready on {url} "
+                f"within {self.ready_timeout:g} s. Its output:\n{output}",
+                f"check the port {deployment.port} is free and the model loads; full log: {log}",
+            )
+        return DeployResult(deployment.name, self.name, url, True,
+                            f"pid {pid} serves model {model_sha[:12]}")
+
+    def status(self, deployment: Deployment) -> RuntimeStatus:
+        state = self._read_state(deployment)
+        if state is None:
+            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
+                                 "not deployed")
+        url = str(state.get("url", ""))
+        try:
+            want = read_model_info(resolve_model_dir(self.root, deployment)).sha256
+        except RuntimeBackendError:
+            want = None
+        synced = want == state.get("model_sha256") and state.get("port") == deployment.port
+        sync: Sync = "Synced" if synced else "OutOfSync"
+        if not self._alive(state, deployment):
+            return RuntimeStatus(deployment.name, self.name, url, "OutOfSync", "Degraded",
+                                 f"process {state['pid']} is not running; see {state.get('log')}")
+        if not is_ready(url):
+            return RuntimeStatus(deployment.name, self.name, url, sync, "Progressing",
+                                 f"pid {state['pid']} is not ready yet")
+        detail = f"pid {state['pid']}, model {str(state.get('model_sha256'))[:12]}"
+        if not synced:
+            detail += f"; the spec wants model {str(want)[:12]} on port {deployment.port}"
+        return RuntimeStatus(deployment.name, self.name, url, sync, "Healthy", detail)
+
+    def logs(self, deployment: Deployment, tail: int = 100) -> str:
+        path = self._log_path(deployment)
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-tail:])
+
+    def undeploy(self, deployment: Deployment) -> bool:
+        state = self._read_state(deployment)
+        if state is None:
+            return False
+        stopped = stop_group(int(state["pid"]), f"--name {deployment.name} ")
+        self._state_path(deployment).unlink(missing_ok=True)
+        return stopped
