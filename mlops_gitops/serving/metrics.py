@@ -29,7 +29,6 @@ __all__ = [
     "Counter",
     "Histogram",
     "ServingMetrics",
-    "render",
 ]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -185,7 +184,3 @@ class ServingMetrics:
         lines += self.log_written.render()
         lines += self.info.render("gauge")
         return "\n".join(lines) + "\n"
-
-
-def render(metrics: ServingMetrics) -> str:
-    return metrics.render()
