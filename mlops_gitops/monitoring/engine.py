@@ -64,7 +64,7 @@ def detect_drift(
         return DriftResult(False, 0.0, settings.drift_share, skipped, ref.num_rows,
                            cur.num_rows, "insufficient_data", message, described, notes=notes)
     judged = [judge_column(p, ref.column(p.name), cur.column(p.name), settings)
-              if p.skip is None else judge_column(p, _empty(), _empty(), settings)
+              if p.skip is None else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
               for p in plans]
     judged = correct(judged, settings.multiple_testing)
     columns = tuple(
@@ -89,8 +89,3 @@ def detect_drift(
         notes=notes,
     )
 
-
-def _empty() -> Any:
-    import pyarrow as pa
-
-    return pa.chunked_array([], type=pa.null())
