@@ -79,7 +79,7 @@ def _plan(args: argparse.Namespace) -> int:
     from mlops_gitops.reconcile.apply import compute_plan
 
     root = project_root(args)
-    plan = compute_plan(root)
+    plan = compute_plan(root, read_bodies=args.diff)
     impact = None
     if args.since:
         from mlops_gitops.reconcile.impact import impact_since

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.reconcile.desired import desired_resources
-from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, observe
+from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, file_sha256, observe
 from mlops_gitops.reconcile.plan import Plan, make_plan
 from mlops_gitops.reconcile.state import read_state, write_state
 from mlops_gitops.reconcile.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
@@ -55,10 +55,14 @@ def revision(root: Path) -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
-def compute_plan(root: Path) -> Plan:
-    """Load specs, observe the project, and plan. Reads only."""
+def compute_plan(root: Path, *, read_bodies: bool = False) -> Plan:
+    """Load specs, observe the project, and plan. Reads only.
+
+    ``read_bodies`` parses dvc.yaml and params.yaml even when the inventory vouches for them,
+    so every change can show a diff.
+    """
     specs = load_specs(root)
-    return make_plan(desired_resources(specs), observe(root))
+    return make_plan(desired_resources(specs), observe(root, read_bodies=read_bodies))
 
 
 @contextlib.contextmanager
@@ -157,11 +161,18 @@ def apply_plan(root: Path, plan: Plan | None = None) -> ApplyResult:
             write_state(root, replace(read_state(root), last_error=str(error)))
             raise
         inventory = {r.id: r.as_inventory() for r in fresh.desired}
+        files = {
+            name: sha
+            for name in (PARAMS_FILE, DVC_FILE)
+            if (sha := file_sha256(root / name)) is not None
+        }
         write_state(
             root,
             replace(
                 state,
                 resources=inventory,
+                files=files,
+                unmanaged_stages=fresh.unmanaged_stages,
                 last_applied_revision=rev,
                 last_applied_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 last_error=None,

@@ -1,15 +1,20 @@
-"""Observed state: what dvc.yaml, params.yaml and the inventory hold now. Reads only."""
+"""Observed state: what dvc.yaml, params.yaml and the inventory hold now. Reads only.
+
+Reading uses libyaml (fast, plain data); only apply, which must keep a person's comments, pays
+for the round-trip parser.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlops_gitops.reconcile.resources import Resource, plain
+from mlops_gitops.reconcile.resources import Resource
 from mlops_gitops.reconcile.state import State, read_state
-from mlops_gitops.reconcile.yamlfile import load_roundtrip
+from mlops_gitops.reconcile.yamlfile import load_fast
 from mlops_gitops.render.dvc import MANAGED_BY, PARAMS_ROOT
 
 __all__ = ["DVC_FILE", "PARAMS_FILE", "ObservedState", "observe"]
@@ -30,25 +35,50 @@ def _is_marked(body: Any) -> bool:
     return isinstance(body, dict) and (body.get("meta") or {}).get("managed-by") == MANAGED_BY
 
 
-def observe(root: Path) -> ObservedState:
+def file_sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def _recorded(state: State, kind: str) -> dict[str, Resource]:
+    """The inventory's resources of one file, digests only (fast path)."""
+    out = {}
+    for rid, entry in state.resources.items():
+        rtype, _, name = rid.partition("/")
+        if rtype == kind:
+            out[rid] = Resource(rtype, name, None, entry.get("spec", ""), entry["digest"])  # type: ignore[arg-type]
+    return out
+
+
+def observe(root: Path, *, read_bodies: bool = False) -> ObservedState:
+    """What is there now. Unless ``read_bodies``, a file whose hash is the one apply recorded
+    is not parsed: its managed resources are the inventory's."""
     state = read_state(root)
     inventory = set(state.resources)
     managed: dict[str, Resource] = {}
     unmanaged: list[str] = []
-    stages = load_roundtrip(root / DVC_FILE).get("stages") or {}
-    for name, body in stages.items():
-        resource = Resource("stage", str(name), plain(body))
-        if _is_marked(body) or resource.id in inventory:
-            managed[resource.id] = resource
-        else:
-            unmanaged.append(str(name))
-    block = load_roundtrip(root / PARAMS_FILE).get(PARAMS_ROOT)
+    dvc_path, params_path = root / DVC_FILE, root / PARAMS_FILE
+    dvc_sha, params_sha = file_sha256(dvc_path), file_sha256(params_path)
+    if not read_bodies and dvc_sha is not None and state.files.get(DVC_FILE) == dvc_sha:
+        managed.update(_recorded(state, "stage"))
+        unmanaged.extend(state.unmanaged_stages)
+    else:
+        stages = load_fast(dvc_path).get("stages") or {}
+        for name, body in stages.items():
+            resource = Resource("stage", str(name), body)
+            if _is_marked(body) or resource.id in inventory:
+                managed[resource.id] = resource
+            else:
+                unmanaged.append(str(name))
+    if not read_bodies and params_sha is not None and state.files.get(PARAMS_FILE) == params_sha:
+        managed.update(_recorded(state, "params"))
+        return ObservedState(managed, tuple(unmanaged), state)
+    block = load_fast(params_path).get(PARAMS_ROOT)
     if isinstance(block, dict):
         if "version" in block:
-            version = Resource("params", f"{PARAMS_ROOT}.version", plain(block["version"]))
+            version = Resource("params", f"{PARAMS_ROOT}.version", block["version"])
             managed[version.id] = version
         for group in ("dataset", "problem", "experiment"):
             for name, body in (block.get(group) or {}).items():
-                resource = Resource("params", f"{PARAMS_ROOT}.{group}.{name}", plain(body))
+                resource = Resource("params", f"{PARAMS_ROOT}.{group}.{name}", body)
                 managed[resource.id] = resource
     return ObservedState(managed, tuple(unmanaged), state)

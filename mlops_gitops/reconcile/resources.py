@@ -19,7 +19,7 @@ def plain(value: Any) -> Any:
 
 
 def digest(body: Any) -> str:
-    canonical = json.dumps(plain(body), sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -31,6 +31,8 @@ class Resource:
     body: Any
     spec: str = ""
     """``Kind/name`` of the spec that asked for it (empty for shared resources)."""
+    known_digest: str | None = None
+    """Set when the body was not read (the file is exactly what the inventory recorded)."""
 
     @property
     def id(self) -> str:
@@ -38,6 +40,8 @@ class Resource:
 
     @property
     def digest(self) -> str:
+        if self.known_digest is not None:
+            return self.known_digest
         return digest(self.body)
 
     def as_inventory(self) -> Mapping[str, str]:

@@ -27,6 +27,10 @@ class State:
     last_applied_revision: str | None = None
     last_applied_at: str | None = None
     last_error: str | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+    """sha256 of dvc.yaml and params.yaml as apply left them: while a file still has that hash,
+    plan knows its managed content without parsing it."""
+    unmanaged_stages: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return (
@@ -38,6 +42,8 @@ class State:
                     "lastAppliedAt": self.last_applied_at,
                     "lastError": self.last_error,
                     "resources": {k: dict(v) for k, v in sorted(self.resources.items())},
+                    "files": dict(sorted(self.files.items())),
+                    "unmanagedStages": list(self.unmanaged_stages),
                 },
                 indent=2,
                 sort_keys=True,
@@ -61,6 +67,8 @@ def read_state(root: Path) -> State:
             last_applied_revision=data.get("lastAppliedRevision"),
             last_applied_at=data.get("lastAppliedAt"),
             last_error=data.get("lastError"),
+            files=data.get("files", {}),
+            unmanaged_stages=tuple(data.get("unmanagedStages", ())),
         )
     except (ValueError, AttributeError) as error:
         raise ApplyError(

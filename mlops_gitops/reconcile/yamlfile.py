@@ -9,7 +9,7 @@ from typing import Any
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
 
-__all__ = ["dump_roundtrip", "load_roundtrip", "to_roundtrip", "write_roundtrip"]
+__all__ = ["dump_roundtrip", "load_fast", "load_roundtrip", "to_roundtrip", "write_roundtrip"]
 
 
 def _yaml() -> Any:
@@ -38,6 +38,27 @@ def load_roundtrip(path: Path) -> Any:
         ) from error
     if data is None:
         return CommentedMap()
+    if not isinstance(data, dict):
+        raise ApplyError(f"{path.name} must hold a mapping at the top level", f"fix {path.name}")
+    return data
+
+
+def load_fast(path: Path) -> dict[str, Any]:
+    """The file as plain data, parsed with libyaml (no comments); empty when absent."""
+    import yaml
+
+    if not path.exists():
+        return {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+    except yaml.YAMLError as error:
+        raise ApplyError(
+            f"{path.name} is not valid YAML: {error}",
+            f"fix {path.name} by hand (or restore it from git), then run `mlops plan` again",
+        ) from error
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise ApplyError(f"{path.name} must hold a mapping at the top level", f"fix {path.name}")
     return data

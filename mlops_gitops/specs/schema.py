@@ -36,6 +36,25 @@ def schema_for(kind: str) -> dict[str, Any]:
 
 
 @cache
+def _fast_check(kind: str) -> Any:
+    """A compiled validator that only says valid or not (fastjsonschema: ~5x faster). Valid
+    documents, nearly all of them, never reach the slower validator that explains errors."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(schema_for(kind))
+
+
+def _is_valid(kind: str, data: Any) -> bool:
+    from fastjsonschema import JsonSchemaException
+
+    try:
+        _fast_check(kind)(data)
+    except JsonSchemaException:
+        return False
+    return True
+
+
+@cache
 def _validator(kind: str) -> Any:
     from jsonschema import Draft202012Validator
 
@@ -96,8 +115,9 @@ def check_document(doc: Document) -> tuple[str | None, list[Diagnostic]]:
             )
         )
         return None, problems
-    for error in _validator(kind).iter_errors(data):
-        problems.extend(_to_diagnostics(doc, error))
+    if problems or not _is_valid(kind, data):
+        for error in _validator(kind).iter_errors(data):
+            problems.extend(_to_diagnostics(doc, error))
     return (kind if not problems else None), problems
 
 
