@@ -1,0 +1,57 @@
+"""Every file ``mlops init`` writes, as text: a pure function of the project's name."""
+
+from __future__ import annotations
+
+import json
+
+from mlops_gitops.scaffold.templates import fill, read_template
+from mlops_gitops.scaffold.workflows import USER_INSTALL, render_workflows
+
+__all__ = ["HOOK_TEMPLATE", "SCHEMA_FOLDER", "project_files", "remote_folder"]
+
+SCHEMA_FOLDER = ".mlops/schemas"
+HOOK_TEMPLATE = "project/pre-commit-hook.sh"
+
+# target path in the project -> template under mlops_gitops/templates/project/
+# (dotfiles are stored without their dot, so they do not act on this repository)
+_PROJECT_TEMPLATES = {
+    "README.md": "README.md",
+    ".gitignore": "gitignore.txt",
+    ".pre-commit-config.yaml": "pre-commit-config.yaml",
+    "specs/problem.yaml": "specs/problem.yaml",
+    "specs/dataset.yaml": "specs/dataset.yaml",
+    "specs/experiment.yaml": "specs/experiment.yaml",
+    "specs/deployment.yaml": "specs/deployment.yaml",
+}
+
+
+def remote_folder(name: str) -> str:
+    """The default DVC remote: a folder next to the project, so it outlives a fresh clone."""
+    return f"../{name}-dvc-remote"
+
+
+def schema_files() -> dict[str, str]:
+    """The JSON Schemas the specs' ``# yaml-language-server`` lines point at.
+
+    Serialised exactly as ``mlops schema export`` writes them.
+    """
+    from mlops_gitops.specs.schema import schemas
+
+    return {
+        f"{SCHEMA_FOLDER}/{kind.lower()}.json": json.dumps(schema, indent=2) + "\n"
+        for kind, schema in schemas().items()
+    }
+
+
+def project_files(name: str) -> dict[str, str]:
+    """Project-relative path -> text, for a project called ``name`` (a slug)."""
+    values = {"NAME": name}
+    files = {
+        target: fill(read_template(f"project/{template}"), values)
+        for target, template in _PROJECT_TEMPLATES.items()
+    }
+    files.update(schema_files())
+    files.update(
+        {f".github/workflows/{n}": text for n, text in render_workflows(USER_INSTALL).items()}
+    )
+    return dict(sorted(files.items()))
