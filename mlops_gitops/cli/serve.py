@@ -24,7 +24,13 @@ def register(sub: Any) -> None:
     predict = sub.add_parser(
         "predict", help="predict every row of a CSV or Parquet file into a Parquet file"
     )
-    predict.add_argument("--model-dir", required=True, type=Path, metavar="DIR")
+    predict.add_argument(
+        "name",
+        nargs="?",
+        metavar="NAME",
+        help="a deployment or experiment whose model to use (or give --model-dir)",
+    )
+    predict.add_argument("--model-dir", type=Path, metavar="DIR", help="a model folder")
     predict.add_argument(
         "--input", required=True, type=Path, metavar="FILE", help="X.csv or X.parquet"
     )
@@ -54,10 +60,18 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from mlops_gitops.errors import MlopsError
+    from mlops_gitops.ml.locate import model_dir_for
     from mlops_gitops.serving.batch import predict_file
 
+    if args.model_dir is None and args.name is None:
+        raise MlopsError(
+            "mlops predict needs a deployment or experiment NAME, or --model-dir",
+            "run `mlops get` to list names",
+        )
+    model_dir = args.model_dir or model_dir_for(project_root(args), args.name)
     stats = predict_file(
-        args.model_dir,
+        model_dir,
         args.input,
         args.output,
         chunk_rows=args.chunk_rows,

@@ -1,0 +1,56 @@
+"""``mlops explain``: a what-if question to a trained model."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from mlops_gitops.cli._common import add_format, print_json, project_root
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    explain = sub.add_parser(
+        "explain",
+        help="what-if: the prediction for a row before and after changing some of its values",
+    )
+    explain.add_argument("name", metavar="NAME", help="an experiment or deployment")
+    explain.add_argument("--row", required=True, help="the row as JSON: '{\"age\": 50, ...}'")
+    explain.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        dest="changes",
+        help="a change to try (repeatable); values are read as JSON when they parse",
+    )
+    add_format(explain)
+    explain.set_defaults(handler=_explain)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    import json
+
+    from mlops_gitops.errors import MlopsError
+    from mlops_gitops.ml.artifact import load_model
+    from mlops_gitops.ml.local import parse_assignments, what_if
+    from mlops_gitops.ml.locate import model_dir_for
+
+    try:
+        row = json.loads(args.row)
+    except json.JSONDecodeError as error:
+        raise MlopsError(
+            f"--row is not valid JSON: {error}", "quote it: --row '{\"a\": 1}'"
+        ) from None
+    if not isinstance(row, dict):
+        raise MlopsError("--row must be a JSON object of column: value", "e.g. --row '{\"a\": 1}'")
+    model, _ = load_model(model_dir_for(project_root(args), args.name))
+    answer = what_if(model, row, parse_assignments(args.changes))
+    if args.format == "json":
+        print_json(answer)
+        return 0
+    print(f"before: {answer['before']}")
+    print(f"after:  {answer['after']}")
+    print(f"delta:  {answer['delta']}")
+    return 0

@@ -1,0 +1,32 @@
+"""Find the model folder a deployment or experiment name refers to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_gitops.errors import MlopsError
+
+__all__ = ["model_dir_for"]
+
+
+def model_dir_for(root: Path, name: str) -> Path:
+    """``models/<experiment>/`` for an experiment, or the folder a deployment serves."""
+    from mlops_gitops.runtimes.model_dir import resolve_model_dir
+    from mlops_gitops.specs import load_specs
+
+    specs = load_specs(root)
+    if name in specs.deployments:
+        return resolve_model_dir(root, specs.deployments[name])
+    if name in specs.experiments:
+        directory = root / "models" / name
+        if not (directory / "model.json").is_file():
+            raise MlopsError(
+                f"experiment {name!r} has no trained model in models/{name}/",
+                "train it first: `dvc repro`",
+            )
+        return directory
+    known = sorted([*specs.deployments, *specs.experiments])
+    raise MlopsError(
+        f"no deployment or experiment named {name!r}; known: {', '.join(known) or 'none'}",
+        "give a name from `mlops get`, or --model-dir",
+    )
