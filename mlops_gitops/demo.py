@@ -1,0 +1,237 @@
+"""The whole GitOps loop on the example project, on one machine, in a few minutes.
+
+``python -m mlops_gitops.demo`` (``make demo``) copies the example specs into a throwaway folder
+with a local bare git remote and a local DVC remote, then runs what a team would run, each step a
+real ``mlops``, ``dvc`` or ``git`` command: validate, plan, apply, ``dvc repro``, register and
+promote, deploy locally, send traffic (the second half drifted), check drift, and open the drift
+pull request (without a GitHub token the branch is pushed to the bare remote). No network, no
+Docker. It prints each step and where its artifacts are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "run_demo"]
+
+DEPLOYMENT = "progression-api"
+EXPERIMENT = "progression-linear"
+DATASET = "diabetes"
+EXAMPLE = Path(__file__).resolve().parent.parent / "specs"
+
+
+class DemoFailed(Exception):
+    pass
+
+
+class Demo:
+    def __init__(self, workdir: Path, *, verbose: bool) -> None:
+        self.workdir = workdir
+        self.project = workdir / "project"
+        self.remote = workdir / "remote.git"
+        self.verbose = verbose
+        self.env = dict(os.environ)
+        self.env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + self.env["PATH"]
+        for key in ("GITHUB_TOKEN", "GITHUB_API_URL", "GITHUB_REPOSITORY"):
+            self.env.pop(key, None)  # the demo never talks to GitHub
+        self.env.setdefault("GIT_AUTHOR_NAME", "mlops demo")
+        self.env.setdefault("GIT_AUTHOR_EMAIL", "demo@example.com")
+        self.env.setdefault("GIT_COMMITTER_NAME", "mlops demo")
+        self.env.setdefault("GIT_COMMITTER_EMAIL", "demo@example.com")
+        self.artifacts: list[tuple[str, str]] = []
+        self.step_number = 0
+
+    def step(self, title: str) -> None:
+        self.step_number += 1
+        print(f"\n== {self.step_number}. {title}", flush=True)
+
+    def run(self, *args: str, cwd: Path | None = None, show: int = 12) -> str:
+        started = time.perf_counter()
+        print(f"$ {' '.join(args)}", flush=True)
+        done = subprocess.run(
+            list(args),
+            cwd=cwd or self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        output = (done.stdout + done.stderr).rstrip()
+        lines = output.splitlines()
+        shown = lines if self.verbose or done.returncode else lines[:show]
+        for line in shown:
+            print(f"  {line}")
+        if len(lines) > len(shown):
+            print(f"  ... ({len(lines) - len(shown)} more lines)")
+        print(f"  ({time.perf_counter() - started:.1f}s)", flush=True)
+        if done.returncode != 0:
+            raise DemoFailed(f"`{' '.join(args)}` exited {done.returncode}")
+        return done.stdout
+
+    def artifact(self, what: str, path: str) -> None:
+        self.artifacts.append((what, path))
+        print(f"  -> {what}: {path}")
+
+    def mlops(self, *args: str, show: int = 12) -> str:
+        return self.run(sys.executable, "-m", "mlops_gitops", *args, show=show)
+
+
+def _git_setup(demo: Demo) -> None:
+    demo.step("A project in git, with a bare remote and a local DVC remote")
+    demo.project.mkdir(parents=True)
+    shutil.copytree(EXAMPLE, demo.project / "specs")
+    demo.run("git", "init", "-q", "--bare", str(demo.remote), cwd=demo.workdir)
+    demo.run("git", "init", "-q", "-b", "main")
+    demo.run("git", "remote", "add", "origin", str(demo.remote))
+    demo.run(sys.executable, "-m", "dvc", "init", "-q")
+    demo.run(
+        *(sys.executable, "-m", "dvc", "remote", "add", "-d", "local"),
+        str(demo.workdir / "dvc-remote"),
+    )
+    (demo.project / ".gitignore").write_text(".mlops/run/\n.mlops/requests/\n.mlops/lock\n")
+    demo.artifact("project", str(demo.project))
+    demo.artifact("git remote (bare)", str(demo.remote))
+
+
+def _reconcile(demo: Demo) -> None:
+    demo.step("Validate the specs, see the graph and the plan, apply it")
+    demo.mlops("validate")
+    demo.mlops("graph")
+    demo.mlops("plan", show=6)
+    demo.mlops("apply", "--yes", show=3)
+    demo.mlops("plan", "--detailed-exitcode")
+    demo.run("git", "add", "-A")
+    demo.run("git", "commit", "-qm", "specs and the pipeline they render")
+    demo.run("git", "push", "-q", "origin", "main")
+    demo.artifact("pipeline", "dvc.yaml, params.yaml, .mlops/state.json")
+
+
+def _train(demo: Demo) -> None:
+    demo.step("Run the pipeline: dvc repro (ingest, profile, validate, split, train, ...)")
+    demo.run(sys.executable, "-m", "dvc", "repro", show=40)
+    demo.run(sys.executable, "-m", "dvc", "push", "-q")
+    demo.run(sys.executable, "-m", "dvc", "metrics", "show", show=30)
+    demo.run("git", "add", "-A")
+    demo.run("git", "commit", "-qm", "train: dvc repro")
+    demo.run("git", "push", "-q", "origin", "main")
+    demo.artifact("data", f"data/{DATASET}/ (raw, train, test parquet; DVC-tracked)")
+    demo.artifact("data profile", f"reports/{DATASET}/profile.md, reports/{DATASET}/plots/")
+    demo.artifact("model", f"models/{EXPERIMENT}/model.skops (+ model.json, lineage.json)")
+    demo.artifact("leaderboard", f"models/{EXPERIMENT}/leaderboard.md")
+    demo.artifact("model card", f"models/{EXPERIMENT}/model_card.md")
+    demo.artifact("metrics", f"metrics/{EXPERIMENT}.json, metrics/{EXPERIMENT}.performance.json")
+    demo.artifact("interpretation", f"reports/{EXPERIMENT}/interpret/")
+
+
+def _register(demo: Demo) -> None:
+    demo.step("Register the model in the git-tag registry and promote it (gated)")
+    demo.mlops("models", "register", EXPERIMENT)
+    demo.mlops("models", "promote", EXPERIMENT, "--stage", "prod")
+    demo.mlops("models", "list")
+    demo.run("git", "push", "-q", "--tags", "origin")
+    demo.artifact("registry", "git tags progression-linear@v0.1.0, progression-linear#prod#1")
+
+
+def _post(url: str, payload: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        result: dict[str, Any] = json.loads(response.read())
+        return result
+
+
+def _deploy_and_send_traffic(demo: Demo) -> None:
+    import pandas as pd
+
+    demo.step("Deploy locally and send traffic (the second half drifted: heavier patients)")
+    demo.mlops("deploy", DEPLOYMENT)
+    status = json.loads(demo.mlops("status", "--format", "json", show=0))
+    url = next(s["url"] for s in status if s["name"] == DEPLOYMENT)
+    test = pd.read_parquet(demo.project / "data" / DATASET / "test.parquet")
+    train = pd.read_parquet(demo.project / "data" / DATASET / "train.parquet")
+    features = [c for c in test.columns if c != "progression"]
+    normal = train[features].sample(150, replace=True, random_state=1)
+    drifted = train[features].sample(150, replace=True, random_state=2)
+    drifted["bmi"] = (drifted["bmi"] * 1.25).clip(upper=79)
+    drifted["s5"] = (drifted["s5"] + 0.5).clip(upper=11.9)
+    drifted["bp"] = (drifted["bp"] + 12).clip(upper=249)
+    sent = 0
+    for frame in (normal, drifted):
+        for start in range(0, len(frame), 10):
+            rows = frame.iloc[start : start + 10]
+            _post(f"{url}/predict", {"instances": json.loads(rows.to_json(orient="records"))})
+            sent += len(rows)
+    print(f"  sent {sent} rows in {sent // 10} requests to {url}/predict")
+    demo.artifact("request log", f".mlops/requests/{DEPLOYMENT}/")
+
+
+def _drift(demo: Demo) -> None:
+    demo.step("Check drift against the training split, and open the drift pull request")
+    demo.mlops("undeploy", DEPLOYMENT)  # stops the server, which flushes the request log
+    demo.mlops("drift", "check", DEPLOYMENT, show=20)
+    demo.mlops("drift", "pr", DEPLOYMENT, show=20)
+    branches = demo.run("git", "branch", "--list", "mlops/drift/*", cwd=demo.remote)
+    demo.artifact("drift report", f"reports/drift/{DEPLOYMENT}/<window end>/report.md")
+    demo.artifact("drift PR branch (in the bare remote)", branches.strip() or "(none)")
+
+
+def run_demo(workdir: Path, *, verbose: bool = False) -> list[tuple[str, str]]:
+    demo = Demo(workdir, verbose=verbose)
+    steps = (_git_setup, _reconcile, _train, _register, _deploy_and_send_traffic, _drift)
+    started = time.perf_counter()
+    try:
+        for step in steps:
+            step(demo)
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "mlops_gitops", "undeploy", DEPLOYMENT],
+            cwd=demo.project,
+            env=demo.env,
+            capture_output=True,
+            check=False,
+        )
+    print(f"\n== Done in {time.perf_counter() - started:.0f}s. Where everything is:")
+    width = max(len(w) for w, _ in demo.artifacts)
+    for what, path in demo.artifacts:
+        print(f"  {what.ljust(width)}  {path}")
+    return demo.artifacts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlops_gitops.demo", description=__doc__)
+    parser.add_argument("--workdir", type=Path, help="where to build the throwaway project")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
+    parser.add_argument("--verbose", action="store_true", help="show every output line")
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mlops-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_demo(workdir, verbose=args.verbose)
+    except DemoFailed as error:
+        print(f"\ndemo failed: {error}; the work folder is kept: {workdir}", file=sys.stderr)
+        return 1
+    if args.keep or args.workdir:
+        print(f"\nThe project is kept in {workdir / 'project'}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        print("\n(the throwaway folder was removed; pass --keep to look around)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
