@@ -1,4 +1,5 @@
-"""``mlops drift check``: compare served requests (or a file) with the training split."""
+"""``mlops drift check``: compare served requests (or a file) with the training split.
+``mlops drift pr``: check, then propose the report (and a retrained dataset) as a pull request."""
 
 from __future__ import annotations
 
@@ -54,6 +55,30 @@ def register(sub: Any) -> None:
                        default="none", help="correct p-values over columns (default none)")
     check.set_defaults(handler=_check)
 
+    pr = drift_sub.add_parser(
+        "pr",
+        help="check a deployment and propose its drift report as a pull request",
+        description="Check DEPLOYMENT as `mlops drift check` does. When its data drifted (or "
+        "with --force), write the report and commit it to the branch "
+        "mlops/drift/<deployment>/<window end date>, push it, and open the pull request (or "
+        "update the open one), labelled drift and mlops. With `monitoring.retrain: true` and "
+        "labels for the window, the branch also carries a new dataset version (DVC-tracked) and "
+        "the dataset spec pointing at it, and the body a champion/challenger table. Without "
+        "GITHUB_TOKEN the branch is only pushed and the compare URL printed. Your work tree, "
+        "index and branch are not touched. Exit 0 when a pull request was proposed or nothing "
+        "drifted, 1 on errors.",
+    )
+    pr.add_argument("deployment", metavar="DEPLOYMENT", help="a Deployment spec's name")
+    pr.add_argument("--current", type=Path, metavar="FILE",
+                    help="current data (Parquet or CSV) instead of the request log")
+    pr.add_argument("--remote", default="origin", metavar="NAME",
+                    help="git remote to push the branch to (default: origin)")
+    pr.add_argument("--now", metavar="ISO-TIME",
+                    help="end of the window (default: now; naive times are UTC)")
+    pr.add_argument("--force", action="store_true",
+                    help="propose the report even when the dataset did not drift")
+    pr.set_defaults(handler=_pr)
+
 
 def _check(args: argparse.Namespace) -> int:
     from mlops_gitops.errors import DriftError
@@ -66,6 +91,7 @@ def _check(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     now = _parse_now(args.now)
+    performance = None
     if args.reference is not None and args.current is not None:
         from mlops_gitops.monitoring.engine import detect_drift
         from mlops_gitops.monitoring.settings import DriftSettings
@@ -80,6 +106,7 @@ def _check(args: argparse.Namespace) -> int:
 
             result = replace(result, deployment=args.deployment)
     elif args.deployment is not None and args.reference is None:
+        from mlops_gitops.loop.live_metrics import labelled_performance
         from mlops_gitops.monitoring.deployment import check_deployment, report_directory
         from mlops_gitops.specs import load_specs
 
@@ -88,9 +115,13 @@ def _check(args: argparse.Namespace) -> int:
             known = ", ".join(sorted(specs.deployments)) or "none"
             raise DriftError(f"no Deployment named {args.deployment!r} (known: {known})",
                              "run `mlops get` to list the specs")
-        result = check_deployment(root, specs.deployments[args.deployment], specs,
-                                  current=args.current, now=now)
+        deployment = specs.deployments[args.deployment]
+        result = check_deployment(root, deployment, specs, current=args.current, now=now)
         output = args.output or report_directory(root, result)
+        performance = labelled_performance(
+            root, deployment, specs, current=args.current,
+            start=datetime.fromisoformat(result.window_start) if result.window_start else None,
+            end=datetime.fromisoformat(result.window_end or ""))
     else:
         raise DriftError(
             "mlops drift check needs a DEPLOYMENT name, or both --reference FILE and "
@@ -100,10 +131,62 @@ def _check(args: argparse.Namespace) -> int:
         )
     if output is not None:
         paths = write_report(result, output)
+        if performance is not None:
+            from mlops_gitops.loop.labelled_report import write_section
+
+            paths = (*paths, *(p for p in write_section(output, performance) if p not in paths))
         print(f"wrote {len(paths)} file(s) to {output}", file=sys.stderr)
     rendered = {"json": render_json, "md": render_markdown, "text": render_text}[args.format]
-    sys.stdout.write(rendered(result))
+    text = rendered(result)
+    if performance is not None:
+        text = _with_performance(text, args.format, performance)
+    sys.stdout.write(text)
     return EXIT_DRIFT if args.fail_on_drift and result.dataset_drift else EXIT_OK
+
+
+def _with_performance(text: str, fmt: str, performance: Any) -> str:
+    """The check's output with the labelled-traffic performance added in the same format."""
+    from mlops_gitops.loop import labelled_report
+
+    if fmt == "json":
+        import json
+
+        data = json.loads(text)
+        data["labelled_performance"] = performance.to_dict()
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+    if fmt == "md":
+        return text + "\n" + labelled_report.render_section(performance)
+    return text + labelled_report.render_text(performance)
+
+
+def _pr(args: argparse.Namespace) -> int:
+    from mlops_gitops.loop.drift_pr import propose_drift_pr
+
+    done = propose_drift_pr(project_root(args), args.deployment, current=args.current,
+                            remote=args.remote, now=_parse_now(args.now), force=args.force)
+    if done.proposal is None:
+        print(done.skipped)
+        return EXIT_OK
+    print(done.title)
+    if done.performance is not None:
+        print(done.performance.headline())
+    if done.retraining is not None:
+        print(f"new dataset version {done.retraining.version.path} "
+              f"(+{done.retraining.version.added_rows} labelled rows); challenger "
+              f"{'beats' if done.retraining.comparison.challenger_wins else 'does not beat'} "
+              "the champion on the test split")
+    result = done.proposal
+    where = f"branch {result.branch} on {args.remote} at {result.commit[:12]}"
+    if result.action in ("created", "updated"):
+        verb = "opened" if result.action == "created" else "updated"
+        print(f"{verb} pull request #{result.pr_number}: {result.pr_url} ({where})")
+    elif result.action == "pushed-only":
+        print(f"pushed {where}; no GITHUB_TOKEN, so no pull request was opened")
+        print(f"open it at: {result.compare_url}" if result.compare_url else
+              "open a pull request from that branch by hand (the remote is not on GitHub)")
+    else:
+        print(f"{where} already holds this report: nothing to push")
+    return EXIT_OK
 
 
 def _parse_now(text: str | None) -> datetime | None:

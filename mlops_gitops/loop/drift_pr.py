@@ -1,0 +1,198 @@
+"""``mlops drift pr``: check a deployment for drift and propose the report as a pull request.
+
+One straight path: check; stop when nothing drifted (unless forced); write the report; measure
+labelled traffic; when the spec asks to retrain and labels exist, build the new dataset version,
+point the dataset spec at it and train a challenger; put the new data into DVC; and last, the
+only git side effect, commit everything to ``mlops/drift/<deployment>/<window end date>`` and
+open or update the pull request (:func:`mlops_gitops.gitops.propose_change`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlops_gitops.errors import DriftError
+
+if TYPE_CHECKING:
+    from mlops_gitops.gitops.pull_request import ProposalResult
+    from mlops_gitops.loop.labelled import LabelledWindow
+    from mlops_gitops.loop.live_metrics import LabelledPerformance
+    from mlops_gitops.loop.pr_body import Retraining
+    from mlops_gitops.monitoring.result import DriftResult
+    from mlops_gitops.specs.models import Deployment, SpecSet
+
+__all__ = ["BRANCH_ROOT", "LABELS", "DriftProposal", "branch_for", "propose_drift_pr"]
+
+BRANCH_ROOT = "mlops/drift"
+LABELS = ("drift", "mlops")
+
+
+@dataclass(frozen=True)
+class DriftProposal:
+    """What ``mlops drift pr`` did. ``proposal`` is None when nothing was proposed; ``skipped``
+    then says why (no drift, drift not judged, or the spec's ``monitoring.action: none``)."""
+
+    result: DriftResult
+    proposal: ProposalResult | None = None
+    skipped: str | None = None
+    report_files: tuple[str, ...] = ()
+    performance: LabelledPerformance | None = None
+    retraining: Retraining | None = None
+    title: str = ""
+    body: str = ""
+
+
+def branch_for(deployment: str, window_end: str) -> tuple[str, str]:
+    """(prefix, branch): ``mlops/drift/<deployment>/`` and ``.../<window end as YYYY-MM-DD>``."""
+    day = datetime.fromisoformat(window_end).astimezone(UTC).strftime("%Y-%m-%d")
+    prefix = f"{BRANCH_ROOT}/{deployment}/"
+    return prefix, prefix + day
+
+
+def propose_drift_pr(
+    root: Path,
+    deployment_name: str,
+    *,
+    current: Path | None = None,
+    remote: str = "origin",
+    now: datetime | None = None,
+    force: bool = False,
+    env: Mapping[str, str] = os.environ,
+) -> DriftProposal:
+    """Check ``deployment_name`` and, when its data drifted (or ``force``), propose the report
+    (and, with ``monitoring.retrain`` and labels, a new dataset version) as a pull request."""
+    from mlops_gitops.loop.labelled import read_labelled_window
+    from mlops_gitops.monitoring.deployment import check_deployment, report_directory
+    from mlops_gitops.monitoring.report import write_report
+    from mlops_gitops.specs import load_specs
+
+    specs = load_specs(root)
+    deployment = _deployment(specs, deployment_name)
+    result = check_deployment(root, deployment, specs, current=current, now=now)
+    skipped = _skip_reason(result, deployment, force)
+    if skipped is not None:
+        return DriftProposal(result, skipped=skipped)
+    assert result.window_end is not None  # check_deployment always sets it
+    end = datetime.fromisoformat(result.window_end)
+    start = datetime.fromisoformat(result.window_start) if result.window_start else None
+    window = read_labelled_window(root, deployment, start=start, end=end, current=current)
+    performance = None
+    if window is not None:
+        from mlops_gitops.loop.live_metrics import labelled_performance
+
+        performance = labelled_performance(root, deployment, specs, start=start, end=end,
+                                           current=current, window=window)
+
+    report_dir = report_directory(root, result)
+    written = list(write_report(result, report_dir))
+    if performance is not None:
+        from mlops_gitops.loop.labelled_report import write_section
+
+        written += [p for p in write_section(report_dir, performance) if p not in written]
+    prefix, branch = branch_for(deployment.name, result.window_end)
+    retraining: Retraining | None = None
+    extra: dict[Path, bytes] = {}
+    if deployment.monitoring.retrain and window is not None and window.rows:
+        retraining, extra = _retrain(root, deployment, specs, window, branch.rsplit("/", 1)[1])
+    return _propose(root, result, deployment, files=written, extra=extra, report_dir=report_dir,
+                    performance=performance, retraining=retraining, prefix=prefix,
+                    branch=branch, remote=remote, env=env)
+
+
+def _deployment(specs: SpecSet, name: str) -> Deployment:
+    if name not in specs.deployments:
+        known = ", ".join(sorted(specs.deployments)) or "none"
+        raise DriftError(f"no Deployment named {name!r} (known: {known})",
+                         "run `mlops get` to list the specs")
+    return specs.deployments[name]
+
+
+def _skip_reason(result: DriftResult, deployment: Deployment, force: bool) -> str | None:
+    if deployment.monitoring.action == "none":
+        return (f"monitoring.action of {deployment.name!r} is none: no pull request "
+                f"({result.headline()})")
+    if force:
+        return None
+    if result.status != "ok":
+        return result.headline()
+    if not result.dataset_drift:
+        return f"no drift: {result.headline()}"
+    return None
+
+
+def _retrain(
+    root: Path, deployment: Deployment, specs: SpecSet, window: LabelledWindow, day: str
+) -> tuple[Retraining, dict[Path, bytes]]:
+    """Build the new dataset version, the edited spec and the challenger comparison; put the
+    data into DVC. Returns the files to commit (absolute path -> bytes)."""
+    from mlops_gitops.loop.challenger import compare_challenger
+    from mlops_gitops.loop.dataset_version import build_dataset_version
+    from mlops_gitops.loop.dvc_store import dvc_root, store_in_dvc
+    from mlops_gitops.loop.pr_body import Retraining
+    from mlops_gitops.loop.spec_source import set_source_path
+
+    experiment = specs.experiment_of(deployment)
+    assert experiment is not None  # check_deployment refused a deployment without one
+    dataset = specs.dataset_of(experiment)
+    version = build_dataset_version(root, dataset, window.frame, date=day)
+    spec_path = root / dataset.source.file
+    spec_text = set_source_path(spec_path.read_text(encoding="utf-8"), dataset.name,
+                                version.path, file=dataset.source.file)
+    with tempfile.TemporaryDirectory(prefix="mlops-challenger-") as scratch:
+        comparison = compare_challenger(root, experiment, specs, window.frame, Path(scratch))
+    files: dict[Path, bytes] = {spec_path: spec_text.encode("utf-8")}
+    tracked = dvc_root(root) is not None
+    remote = None
+    if tracked:
+        remote = store_in_dvc(root, version).remote
+        files[root / version.dvc_path] = version.dvc_file.encode("utf-8")
+        files[root / version.gitignore_path] = version.gitignore.encode("utf-8")
+    else:
+        files[root / version.path] = version.content
+    retraining = Retraining(version=version, spec_file=dataset.source.file,
+                            comparison=comparison, dvc_remote=remote, tracked_by_dvc=tracked)
+    return retraining, files
+
+
+def _propose(
+    root: Path,
+    result: DriftResult,
+    deployment: Deployment,
+    *,
+    files: list[Path],
+    extra: dict[Path, bytes],
+    report_dir: Path,
+    performance: LabelledPerformance | None,
+    retraining: Retraining | None,
+    prefix: str,
+    branch: str,
+    remote: str,
+    env: Mapping[str, str],
+) -> DriftProposal:
+    from mlops_gitops.gitops.git import open_repo
+    from mlops_gitops.gitops.pull_request import propose_change
+    from mlops_gitops.loop.pr_body import render_body, render_title
+
+    top = Path(str(open_repo(root).working_tree_dir)).resolve()
+
+    def in_repo(path: Path) -> str:
+        return path.resolve().relative_to(top).as_posix()
+
+    contents = {in_repo(p): p.read_bytes() for p in files}
+    contents.update({in_repo(p): content for p, content in extra.items()})
+    title = render_title(result)
+    body = render_body(result, report_dir=report_dir.relative_to(root).as_posix(),
+                       performance=performance, retrain=deployment.monitoring.retrain,
+                       retraining=retraining)
+    proposal = propose_change(
+        top, branch_prefix=prefix, branch=branch, files=contents,
+        message=f"Drift report for {deployment.name}, window ending {result.window_end}",
+        title=title, body=body, labels=LABELS, remote=remote, env=env)
+    return DriftProposal(result, proposal=proposal, report_files=tuple(sorted(contents)),
+                         performance=performance, retraining=retraining, title=title, body=body)

@@ -1,0 +1,115 @@
+"""Served requests joined with their late labels: the labelled rows of a monitoring window.
+
+Requests come from the request log (``<log>/*.parquet``, rows with ``start <= timestamp < end``)
+or from a file; labels from ``<log>/labels/*.parquet`` whatever their own time, since labels
+arrive late. A request labelled twice keeps its newest label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlops_gitops.errors import DriftError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlops_gitops.specs.models import Deployment
+
+__all__ = ["LABEL", "LabelledWindow", "read_labelled_window", "read_labels"]
+
+LABEL = "label"
+REQUEST_ID = "request_id"
+TIMESTAMP = "timestamp"
+
+
+@dataclass(frozen=True)
+class LabelledWindow:
+    """``frame``: one row per labelled request of the window: ``request_id``, ``timestamp``, the
+    logged feature columns, ``prediction`` and ``label``. ``requests``: rows of the window."""
+
+    frame: pd.DataFrame
+    requests: int
+    label_files: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+def labels_directory(root: Path, deployment: Deployment) -> Path:
+    from mlops_gitops.monitoring.deployment import request_log_directory
+    from mlops_gitops.serving.labels import LABELS_DIR
+
+    return request_log_directory(root, deployment) / LABELS_DIR
+
+
+def read_labels(directory: Path) -> pd.DataFrame | None:
+    """The newest label of each request id in ``directory/*.parquet``; None without files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = sorted(p for p in directory.glob("*.parquet") if p.is_file())
+    if not files:
+        return None
+    tables = []
+    for path in files:
+        try:
+            tables.append(pq.read_table(path, columns=[REQUEST_ID, LABEL, TIMESTAMP]))
+        except (pa.ArrowException, OSError, KeyError) as error:
+            raise DriftError(
+                f"could not read the labels file {path}: {error}",
+                "labels files need the columns request_id, label and timestamp; move the broken "
+                "file out of the folder and import the labels again",
+            ) from error
+    try:
+        table = pa.concat_tables(tables, promote_options="permissive")
+    except pa.ArrowException as error:
+        raise DriftError(f"the labels files in {directory} disagree on column types: {error}",
+                         "import labels of one type (the model's class labels or numbers)",
+                         ) from error
+    frame = table.to_pandas()
+    frame = frame.dropna(subset=[REQUEST_ID, LABEL]).sort_values(TIMESTAMP, kind="stable")
+    latest: pd.DataFrame = frame.drop_duplicates(REQUEST_ID, keep="last")[[REQUEST_ID, LABEL]]
+    return latest
+
+
+def read_labelled_window(
+    root: Path,
+    deployment: Deployment,
+    *,
+    start: datetime | None,
+    end: datetime,
+    current: Path | None = None,
+) -> LabelledWindow | None:
+    """The labelled requests of ``[start, end)`` (or of ``current``, a file with ``request_id``
+    and ``prediction`` columns); None when the deployment has no labels at all, or ``current``
+    has no ``request_id`` column to join them on."""
+    from mlops_gitops.monitoring.deployment import request_log_directory
+    from mlops_gitops.monitoring.requestlog import read_current_window
+    from mlops_gitops.monitoring.tables import read_table
+
+    labels = read_labels(labels_directory(root, deployment))
+    if labels is None:
+        return None
+    if current is not None:
+        requests = read_table(current).to_pandas()
+    else:
+        if start is None:
+            raise DriftError("the window has no start", "pass --current FILE or a window")
+        window = read_current_window(
+            request_log_directory(root, deployment), window=end - start, now=end)
+        requests = window.table.to_pandas()
+    if REQUEST_ID not in requests.columns:
+        return None  # an ad hoc file without request ids: labels cannot be joined to it
+    requests = requests.drop(columns=[LABEL], errors="ignore")
+    requests[REQUEST_ID] = requests[REQUEST_ID].astype(str)
+    joined = requests.merge(labels, on=REQUEST_ID, how="inner", validate="many_to_one")
+    return LabelledWindow(joined.reset_index(drop=True), len(requests), _count(root, deployment))
+
+
+def _count(root: Path, deployment: Deployment) -> int:
+    return sum(1 for p in labels_directory(root, deployment).glob("*.parquet") if p.is_file())

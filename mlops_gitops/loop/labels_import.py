@@ -1,0 +1,54 @@
+"""Import late labels for a deployment: a CSV or Parquet file with ``request_id`` and ``label``
+columns, appended to the deployment's request log (``<log>/labels/``) as the model's label type
+(its class labels' type, or numbers for regression)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_gitops.errors import DataError
+
+__all__ = ["ImportedLabels", "import_deployment_labels"]
+
+
+@dataclass(frozen=True)
+class ImportedLabels:
+    count: int
+    directory: Path
+
+
+def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> ImportedLabels:
+    """Append ``file``'s labels to ``deployment_name``'s label folder; return how many."""
+    import numpy as np
+    import pyarrow as pa
+
+    from mlops_gitops.loop.labelled import labels_directory
+    from mlops_gitops.serving.labels import import_labels
+    from mlops_gitops.serving.request_log import arrow_type_of
+    from mlops_gitops.specs import load_specs
+
+    if not file.is_file():
+        raise DataError(f"labels file {file} does not exist",
+                        "pass a CSV or Parquet file with request_id and label columns")
+    specs = load_specs(root)
+    if deployment_name not in specs.deployments:
+        known = ", ".join(sorted(specs.deployments)) or "none"
+        raise DataError(f"no Deployment named {deployment_name!r} (known: {known})",
+                        "run `mlops get` to list the specs")
+    deployment = specs.deployments[deployment_name]
+    experiment = specs.experiment_of(deployment)
+    label_type: pa.DataType | None = None
+    if experiment is not None:
+        problem = specs.problem_of(experiment)
+        info_path = root / "models" / experiment.name
+        if problem.task == "regression":
+            label_type = pa.float64()
+        elif (info_path / "model.json").is_file():
+            from mlops_gitops.ml.artifact import read_model_info
+
+            classes = read_model_info(info_path).classes
+            label_type = arrow_type_of(np.asarray(classes)) if classes else None
+    directory = labels_directory(root, deployment)
+    count = import_labels(directory.parent, file, label_type=label_type)
+    return ImportedLabels(count, directory)
