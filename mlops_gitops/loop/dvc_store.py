@@ -2,8 +2,8 @@
 in the user's work tree.
 
 The data file and its ``.dvc`` pointer are written into the work tree only for as long as
-``dvc commit`` (cache) and ``dvc push`` (remote) take, then removed (or restored, when a file of
-that name was there before). Git never sees them: the pointer reaches git through the pull
+``dvc commit`` (cache) and ``dvc push`` (remote) take, then removed, and the folder's
+``.gitignore`` (which ``dvc commit`` extends) is put back as it was. Git never sees them: the pointer reaches git through the pull
 request; the bytes reach CI through ``dvc pull``. This runs before anything is pushed to git, so
 a pointer is never published before its data.
 """
@@ -44,7 +44,7 @@ def dvc_root(root: Path) -> Path | None:
 def store_in_dvc(root: Path, version: DatasetVersion) -> Stored:
     """``dvc commit`` the version into the cache and ``dvc push`` it to the default remote."""
     data, pointer = root / version.path, root / version.dvc_path
-    with _restored(data, pointer):
+    with _restored(data, pointer, root / version.gitignore_path):  # dvc commit edits .gitignore
         atomic_write_bytes(data, version.content)
         atomic_write_text(pointer, version.dvc_file)
         _dvc(root, "commit", "--force", "--quiet", str(pointer))

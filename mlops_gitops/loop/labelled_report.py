@@ -24,8 +24,8 @@ def render_section(performance: LabelledPerformance) -> str:
     lines = [
         SECTION,
         "",
-        f"{performance.rows} of {performance.requests} request(s) have a label; "
-        f"{performance.headline()} (served predictions against the labels).",
+        f"{performance.rows} of {performance.requests} request(s) in the window have a label. "
+        "The served predictions against those labels, and the model's test-split metrics:",
         "",
         "| metric | labelled traffic | test split |",
         "|---|---|---|",

@@ -38,7 +38,9 @@ def _value(value: float | None) -> str:
 
 
 def _row(column: ColumnDrift) -> str:
-    name = column.name + (" (prediction)" if column.role == "prediction" else "")
+    name = column.name
+    if column.role == "prediction" and name != "prediction":
+        name += " (prediction)"
     if column.skipped is not None:
         return f"| {name} | skipped | | | {column.skipped} |"
     drifted = "**yes**" if column.drifted else "no"
