@@ -138,11 +138,10 @@ class DockerRuntime:
         )
         replica = _Replica(container, index, port, digest)
 
-        def alive() -> bool:
+        def alive() -> bool:  # a crash (even one the restart policy undid) ends the wait
             container.reload()
-            return str(container.status) in {"created", "running", "restarting"} and not (
-                container.attrs.get("State", {}).get("Restarting")
-            )
+            return str(container.status) in {"created", "running"} and not (
+                container.attrs.get("RestartCount", 0))
 
         if not wait_ready(replica.url, self.ready_timeout, alive=alive, interval=0.5):
             output = container.logs(tail=30).decode(errors="replace")

@@ -46,7 +46,7 @@ __all__ = [
 SELF = "mlops-gitops"
 SERVING_ROOTS = (
     "scikit-learn", "skops", "numpy", "scipy", "pandas", "pyarrow", "fastapi", "starlette",
-    "uvicorn", "pydantic", "pyyaml", "jsonschema", "python-multipart", "rich",
+    "uvicorn", "pydantic", "pyyaml", "jsonschema", "python-multipart", "rich", "orjson",
 )
 # Debian bookworm has glibc 2.36: any manylinux wheel up to that runs in the base image.
 _GLIBC_MINORS = range(36, 16, -1)

@@ -1,0 +1,130 @@
+"""``mlops build``, ``mlops deploy``, ``mlops undeploy``, ``mlops status``, ``mlops logs``:
+serving images and deployments. Heavy imports (docker SDK, runtimes) stay inside handlers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlops_gitops.cli._common import add_format, print_json, project_root
+from mlops_gitops.errors import RuntimeBackendError
+
+if TYPE_CHECKING:
+    from mlops_gitops.specs.models import Deployment
+
+__all__ = ["register"]
+
+RUNTIME_CHOICES = ("local", "docker", "kubernetes")
+
+
+def register(sub: Any) -> None:
+    build = sub.add_parser("build", help="build a deployment's serving image (Docker)")
+    build.add_argument("deployment", help="the Deployment spec's name")
+    build.add_argument("--push", action="store_true",
+                       help="push the image to the registry the spec names (image.registry)")
+    build.add_argument("--base-image", metavar="IMAGE",
+                       help="base image (default: $MLOPS_BASE_IMAGE, else the spec's image.base)")
+    build.set_defaults(handler=_build)
+
+    deploy = sub.add_parser("deploy", help="run a deployment (a no-op when already up to date)")
+    deploy.add_argument("deployment", help="the Deployment spec's name")
+    deploy.add_argument("--runtime", choices=RUNTIME_CHOICES,
+                        help="override the spec's runtime")
+    deploy.set_defaults(handler=_deploy)
+
+    undeploy = sub.add_parser("undeploy", help="stop and remove a deployment")
+    undeploy.add_argument("deployment", help="the Deployment spec's name")
+    undeploy.add_argument("--runtime", choices=RUNTIME_CHOICES,
+                          help="override the spec's runtime")
+    undeploy.set_defaults(handler=_undeploy)
+
+    status = sub.add_parser("status", help="sync and health of every deployment")
+    status.add_argument("deployments", nargs="*", metavar="DEPLOYMENT",
+                        help="only these (default: all)")
+    add_format(status)
+    status.set_defaults(handler=_status)
+
+    logs = sub.add_parser("logs", help="the last lines a deployment's server wrote")
+    logs.add_argument("deployment", help="the Deployment spec's name")
+    logs.add_argument("--tail", type=int, default=100, help="lines (default: 100)")
+    logs.set_defaults(handler=_logs)
+
+
+def _deployments(root: Path) -> dict[str, Deployment]:
+    from mlops_gitops.specs import load_specs
+
+    return dict(load_specs(root).deployments)
+
+
+def _deployment(root: Path, name: str) -> Deployment:
+    deployments = _deployments(root)
+    if name not in deployments:
+        known = ", ".join(sorted(deployments)) or "none"
+        raise RuntimeBackendError(f"no Deployment named {name!r} in specs/ (found: {known})",
+                                  "check the name with `mlops get`")
+    return deployments[name]
+
+
+def _runtime(root: Path, deployment: Deployment, override: str | None) -> Any:
+    from mlops_gitops.runtimes.registry import get_runtime
+
+    return get_runtime(override or deployment.runtime, root)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from mlops_gitops.runtimes.build import build_image
+
+    root = project_root(args)
+    result = build_image(root, _deployment(root, args.deployment), push=args.push,
+                         base_image=args.base_image)
+    verb = "built" if result.built else "up to date:"
+    print(f"{verb} {result.image}" + (" (pushed)" if result.pushed else ""))
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    deployment = _deployment(root, args.deployment)
+    result = _runtime(root, deployment, args.runtime).deploy(deployment)
+    state = "deployed" if result.changed else "unchanged"
+    print(f"{result.name} ({result.runtime}): {state} {result.url}".rstrip())
+    if result.detail:
+        print(f"  {result.detail}")
+    return 0
+
+
+def _undeploy(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    deployment = _deployment(root, args.deployment)
+    removed = _runtime(root, deployment, args.runtime).undeploy(deployment)
+    print(f"{deployment.name}: {'removed' if removed else 'was not deployed'}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    deployments = _deployments(root)
+    wanted = args.deployments or sorted(deployments)
+    missing = [n for n in wanted if n not in deployments]
+    if missing:
+        raise RuntimeBackendError(f"no Deployment named {', '.join(missing)} in specs/",
+                                  "check the names with `mlops get`")
+    rows = [_runtime(root, deployments[n], None).status(deployments[n]) for n in wanted]
+    if args.format == "json":
+        print_json([row.to_dict() for row in rows])
+        return 0
+    header = ("NAME", "RUNTIME", "SYNC", "HEALTH", "URL", "DETAIL")
+    table = [header, *((r.name, r.runtime, r.sync, r.health, r.url, r.detail) for r in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  "
+              + row[-1])
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    deployment = _deployment(root, args.deployment)
+    print(_runtime(root, deployment, None).logs(deployment, tail=args.tail))
+    return 0
