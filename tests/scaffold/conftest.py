@@ -12,7 +12,13 @@ VENV_BIN = str(Path(sys.executable).parent)
 
 def run(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": VENV_BIN + os.pathsep + os.environ.get("PATH", "")}
-    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, check=check, env=env)
+    done = subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    if check and done.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} exited {done.returncode}\n"
+            f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return done
 
 
 def mlops(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

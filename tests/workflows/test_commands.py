@@ -1,13 +1,10 @@
 """Every ``mlops`` command line in the workflows parses with the real ``mlops`` parser.
 
-A renamed command or flag breaks these tests. Commands other engineers are still adding are
-skipped (with the reason shown by ``pytest -ra``) only while the parser lacks them; once they
-exist their flags are checked like the rest.
+A renamed command or flag breaks these tests.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
@@ -18,12 +15,6 @@ from tests.conftest import REPO_ROOT
 from tests.workflows.shell import load_workflow, mlops_commands, run_scripts
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
-# command words -> why it may be absent from the parser for now
-PENDING = {
-    ("build",): "`mlops build` is being added (container build and push)",
-    ("deploy",): "`mlops deploy` is being added (runtimes)",
-    ("drift", "pr"): "`mlops drift pr` is being wired",
-}
 EXPECTED = {
     "ci.yml": {("validate",), ("plan",), ("gh", "comment"), ("apply",)},
     "cd.yml": {
@@ -39,19 +30,6 @@ EXPECTED = {
     "drift.yml": {("get",), ("drift", "check"), ("drift", "pr")},
     "tests.yml": set(),
 }
-
-
-def command_words(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str, ...]:
-    """The leading words of ``argv`` that name (sub)commands the parser knows."""
-    words: list[str] = []
-    current = parser
-    for word in argv:
-        subparsers = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
-        if not subparsers or word not in subparsers[0].choices:
-            break
-        words.append(word)
-        current = subparsers[0].choices[word]
-    return tuple(words)
 
 
 def leading_words(argv: list[str]) -> tuple[str, ...]:
@@ -89,11 +67,6 @@ def all_commands() -> list[tuple[str, list[str]]]:
 def test_workflow_command_parses(
     workflow: str, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    parser = build_parser()
-    known = command_words(parser, argv)
-    for words, reason in PENDING.items():
-        if argv[: len(words)] == list(words) and known != words:
-            pytest.skip(f"{reason}; not in the parser yet")
     check_parses(argv, capsys)
 
 
