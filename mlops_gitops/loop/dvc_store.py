@@ -3,9 +3,9 @@ in the user's work tree.
 
 The data file and its ``.dvc`` pointer are written into the work tree only for as long as
 ``dvc commit`` (cache) and ``dvc push`` (remote) take, then removed, and the folder's
-``.gitignore`` (which ``dvc commit`` extends) is put back as it was. Git never sees them: the pointer reaches git through the pull
-request; the bytes reach CI through ``dvc pull``. This runs before anything is pushed to git, so
-a pointer is never published before its data.
+``.gitignore`` (which ``dvc commit`` extends) is put back as it was. Git never sees them: the
+pointer reaches git through the pull request; the bytes reach CI through ``dvc pull``. This runs
+before anything is pushed to git, so a pointer is never published before its data.
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ def test_running_again_updates_the_same_pull_request(
     assert drift_pr(repo, capsys)[0] == 0
     first = repo.clone.remote_branches()[BRANCH]
     write_request_log(repo.root, customers(24, seed=9, shift=2.0), start=NOW,
-                      step=timedelta(hours=1), first_id=1000, name="20240508T060000Z-000001.parquet")
+                      step=timedelta(hours=1), first_id=1000,
+                      name="20240508T060000Z-000001.parquet")
 
     code, out, _ = drift_pr(repo, capsys, now=(NOW + timedelta(days=1)).isoformat())
 
@@ -106,7 +107,8 @@ def test_running_again_updates_the_same_pull_request(
     branches = repo.clone.remote_branches()
     assert set(branches) == {"main", BRANCH}  # the next day's report joined the open PR's branch
     assert repo.clone.remote_git("rev-parse", f"{branches[BRANCH]}^") == first
-    assert f"updated pull request #1: https://github.example/octo/shop/pull/1 (branch {BRANCH}" in out
+    pr_url = "https://github.example/octo/shop/pull/1"
+    assert f"updated pull request #1: {pr_url} (branch {BRANCH}" in out
     assert len(github.pulls) == 1
     next_day = "project/reports/drift/shop-api/20240509T060000Z/report.md"
     assert next_day in changed_on_branch(repo)
