@@ -170,7 +170,8 @@ def test_errors_exit_1_with_a_hint(
     drifted_requests(repo.root)
     code, _, err = drift_pr(repo, capsys, "--remote", "upstream")
     assert code == 1
-    assert "upstream" in err and "hint:" in err
+    assert err == ("error: The repository has no remote named 'upstream' (remotes: origin).\n"
+                   "hint: add it with `git remote add upstream <url>` or pass another remote\n")
     assert github.token not in err
 
 
@@ -240,3 +241,21 @@ def test_retrain_without_labels_says_it_waits_for_them(
     assert changed_on_branch(retrain_repo) == REPORT_FILES
     assert ("Retraining waits for labels: import them with `mlops labels import shop-api "
             "labels.csv` (columns `request_id`, `label`)") in github.open_pulls()[0]["body"]
+
+
+def test_a_deployment_whose_monitoring_action_is_none_gets_no_pull_request(
+    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = repo.root / "specs" / "deployment.yaml"
+    spec.write_text(spec.read_text().replace("action: pull_request", "action: none"))
+    drifted_requests(repo.root)
+    use(monkeypatch, github.env())
+
+    code, out, _ = drift_pr(repo, capsys, "--force")
+
+    assert code == 0
+    assert out.startswith("monitoring.action of 'shop-api' is none: no pull request "
+                          "(Dataset drift detected: 1 of 3")
+    assert set(repo.clone.remote_branches()) == {"main"}
+    assert github.requests == []
