@@ -79,6 +79,7 @@ def propose_drift_pr(
     if skipped is not None:
         return DriftProposal(result, skipped=skipped)
     assert result.window_end is not None  # check_deployment always sets it
+    _check_remote(root, remote)  # before any work that a missing remote would waste
     end = datetime.fromisoformat(result.window_end)
     start = datetime.fromisoformat(result.window_start) if result.window_start else None
     window = read_labelled_window(root, deployment, start=start, end=end, current=current)
@@ -111,6 +112,12 @@ def _deployment(specs: SpecSet, name: str) -> Deployment:
         raise DriftError(f"no Deployment named {name!r} (known: {known})",
                          "run `mlops get` to list the specs")
     return specs.deployments[name]
+
+
+def _check_remote(root: Path, remote: str) -> None:
+    from mlops_gitops.gitops.git import open_repo, remote_url
+
+    remote_url(open_repo(root), remote)
 
 
 def _skip_reason(result: DriftResult, deployment: Deployment, force: bool) -> str | None:

@@ -172,6 +172,7 @@ def test_errors_exit_1_with_a_hint(
     assert code == 1
     assert err == ("error: The repository has no remote named 'upstream' (remotes: origin).\n"
                    "hint: add it with `git remote add upstream <url>` or pass another remote\n")
+    assert not (repo.root / "reports" / "drift").exists()  # refused before any work
     assert github.token not in err
 
 
