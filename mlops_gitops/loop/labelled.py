@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from mlops_gitops.specs.models import Deployment
 
-__all__ = ["LABEL", "LabelledWindow", "read_labelled_window", "read_labels"]
+__all__ = ["LABEL", "LabelledWindow", "labels_directory", "read_labelled_window", "read_labels"]
 
 LABEL = "label"
 REQUEST_ID = "request_id"
