@@ -117,9 +117,13 @@ def worker_ours(reference: str, current: str) -> dict[str, object]:
     start = time.perf_counter()
     result = detect_drift(Path(reference), Path(current))  # the engine's own Parquet reader
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": peak_mb(), "baseline_mb": baseline,
-            "drifted": sorted(result.drifted_columns),
-            "scores": {c.name: c.statistic for c in result.columns}}
+    return {
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "baseline_mb": baseline,
+        "drifted": sorted(result.drifted_columns),
+        "scores": {c.name: c.statistic for c in result.columns},
+    }
 
 
 def worker_evidently(reference: str, current: str) -> dict[str, object]:
@@ -142,15 +146,30 @@ def worker_evidently(reference: str, current: str) -> dict[str, object]:
         p_value = "p_value" in config["method"]
         if (value < config["threshold"]) if p_value else (value >= config["threshold"]):
             drifted.append(config["column"])
-    return {"seconds": seconds, "peak_mb": peak_mb(), "baseline_mb": baseline,
-            "drifted": sorted(drifted), "scores": scores}
+    return {
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "baseline_mb": baseline,
+        "drifted": sorted(drifted),
+        "scores": scores,
+    }
 
 
 def run_worker(python: Path | str, tool: str, reference: Path, current: Path) -> dict[str, object]:
     start = time.perf_counter()
     done = subprocess.run(
-        [str(python), str(Path(__file__).resolve()), "--worker", tool, str(reference),
-         str(current)], capture_output=True, text=True, check=False)
+        [
+            str(python),
+            str(Path(__file__).resolve()),
+            "--worker",
+            tool,
+            str(reference),
+            str(current),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"{tool} worker failed:\n{done.stderr}")
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -168,8 +187,7 @@ def main() -> int:
     parser.add_argument("--evidently-python", type=Path, default=EVIDENTLY_PYTHON)
     parser.add_argument("--skip-evidently", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    parser.add_argument("--worker", nargs=3, metavar=("TOOL", "REF", "CUR"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=3, metavar=("TOOL", "REF", "CUR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         tool, ref, cur = args.worker
@@ -179,9 +197,11 @@ def main() -> int:
 
     use_evidently = not args.skip_evidently
     if use_evidently and not args.evidently_python.exists():
-        print(f"no Evidently interpreter at {args.evidently_python}: run "
-              "`bash benchmarks/drift/setup_evidently.sh` (or pass --skip-evidently)",
-              file=sys.stderr)
+        print(
+            f"no Evidently interpreter at {args.evidently_python}: run "
+            "`bash benchmarks/drift/setup_evidently.sh` (or pass --skip-evidently)",
+            file=sys.stderr,
+        )
         return 1
     expected = sorted(PLANTED)
     print(f"planted: {', '.join(f'{k} ({v})' for k, v in PLANTED.items())}")
@@ -193,16 +213,19 @@ def main() -> int:
             reference, current = generate(n, args.seed, Path(tmp))
             rows = {"ours": run_worker(sys.executable, "ours", reference, current)}
             if use_evidently:
-                rows["evidently"] = run_worker(args.evidently_python, "evidently",
-                                               reference, current)
+                rows["evidently"] = run_worker(
+                    args.evidently_python, "evidently", reference, current
+                )
         print(f"\n== {n:,} rows a side ==")
         print(f"{'tool':<10} {'seconds':>9} {'process':>9} {'peak MB':>9} {'exact':>6}  flagged")
         for tool, figures in rows.items():
             exact = figures["drifted"] == expected
             ok &= exact or tool != "ours"
-            print(f"{tool:<10} {figures['seconds']:>9.3f} {figures['process_seconds']:>9.2f} "
-                  f"{figures['peak_mb']:>9.0f} "
-                  f"{'yes' if exact else 'NO':>6}  {', '.join(figures['drifted'])}")  # type: ignore[arg-type]
+            print(
+                f"{tool:<10} {figures['seconds']:>9.3f} {figures['process_seconds']:>9.2f} "
+                f"{figures['peak_mb']:>9.0f} "
+                f"{'yes' if exact else 'NO':>6}  {', '.join(figures['drifted'])}"
+            )  # type: ignore[arg-type]
         if use_evidently:
             ours, theirs = rows["ours"], rows["evidently"]
             speed = float(theirs["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]

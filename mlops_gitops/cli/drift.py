@@ -29,30 +29,67 @@ def register(sub: Any) -> None:
         "report.json, report.md and plots to --output (default for a deployment: "
         "reports/drift/<deployment>/<window end>/).",
     )
-    check.add_argument("deployment", nargs="?", metavar="DEPLOYMENT",
-                       help="a Deployment spec's name (optional with --reference/--current)")
-    check.add_argument("--reference", type=Path, metavar="FILE",
-                       help="reference data (Parquet or CSV); with --current: ad hoc check")
-    check.add_argument("--current", type=Path, metavar="FILE",
-                       help="current data (Parquet or CSV) instead of the request log")
+    check.add_argument(
+        "deployment",
+        nargs="?",
+        metavar="DEPLOYMENT",
+        help="a Deployment spec's name (optional with --reference/--current)",
+    )
+    check.add_argument(
+        "--reference",
+        type=Path,
+        metavar="FILE",
+        help="reference data (Parquet or CSV); with --current: ad hoc check",
+    )
+    check.add_argument(
+        "--current",
+        type=Path,
+        metavar="FILE",
+        help="current data (Parquet or CSV) instead of the request log",
+    )
     add_format(check, "text", "json", "md")
-    check.add_argument("--fail-on-drift", action="store_true",
-                       help="exit 1 when the dataset drifts")
-    check.add_argument("--output", type=Path, metavar="DIR",
-                       help="write report.json, report.md and PNG plots into DIR")
-    check.add_argument("--now", metavar="ISO-TIME",
-                       help="end of the window (default: now; naive times are UTC)")
+    check.add_argument(
+        "--fail-on-drift", action="store_true", help="exit 1 when the dataset drifts"
+    )
+    check.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write report.json, report.md and PNG plots into DIR",
+    )
+    check.add_argument(
+        "--now", metavar="ISO-TIME", help="end of the window (default: now; naive times are UTC)"
+    )
     adhoc = check.add_argument_group("settings of an ad hoc check (a deployment uses its spec)")
-    adhoc.add_argument("--method", choices=METHOD_CHOICES, default="auto",
-                       help="test for every column (default: auto, chosen by type and size)")
-    adhoc.add_argument("--drift-share", type=float, default=0.5, metavar="SHARE",
-                       help="share of drifted columns that means dataset drift (default 0.5)")
-    adhoc.add_argument("--min-rows", type=int, default=100, metavar="N",
-                       help="fewest rows worth judging (default 100)")
-    adhoc.add_argument("--calibrate", action="store_true",
-                       help="calibrate distance thresholds on reference chunks")
-    adhoc.add_argument("--multiple-testing", choices=("none", "bonferroni", "fdr"),
-                       default="none", help="correct p-values over columns (default none)")
+    adhoc.add_argument(
+        "--method",
+        choices=METHOD_CHOICES,
+        default="auto",
+        help="test for every column (default: auto, chosen by type and size)",
+    )
+    adhoc.add_argument(
+        "--drift-share",
+        type=float,
+        default=0.5,
+        metavar="SHARE",
+        help="share of drifted columns that means dataset drift (default 0.5)",
+    )
+    adhoc.add_argument(
+        "--min-rows",
+        type=int,
+        default=100,
+        metavar="N",
+        help="fewest rows worth judging (default 100)",
+    )
+    adhoc.add_argument(
+        "--calibrate", action="store_true", help="calibrate distance thresholds on reference chunks"
+    )
+    adhoc.add_argument(
+        "--multiple-testing",
+        choices=("none", "bonferroni", "fdr"),
+        default="none",
+        help="correct p-values over columns (default none)",
+    )
     check.set_defaults(handler=_check)
 
     pr = drift_sub.add_parser(
@@ -69,14 +106,26 @@ def register(sub: Any) -> None:
         "drifted, 1 on errors.",
     )
     pr.add_argument("deployment", metavar="DEPLOYMENT", help="a Deployment spec's name")
-    pr.add_argument("--current", type=Path, metavar="FILE",
-                    help="current data (Parquet or CSV) instead of the request log")
-    pr.add_argument("--remote", default="origin", metavar="NAME",
-                    help="git remote to push the branch to (default: origin)")
-    pr.add_argument("--now", metavar="ISO-TIME",
-                    help="end of the window (default: now; naive times are UTC)")
-    pr.add_argument("--force", action="store_true",
-                    help="propose the report even when the dataset did not drift")
+    pr.add_argument(
+        "--current",
+        type=Path,
+        metavar="FILE",
+        help="current data (Parquet or CSV) instead of the request log",
+    )
+    pr.add_argument(
+        "--remote",
+        default="origin",
+        metavar="NAME",
+        help="git remote to push the branch to (default: origin)",
+    )
+    pr.add_argument(
+        "--now", metavar="ISO-TIME", help="end of the window (default: now; naive times are UTC)"
+    )
+    pr.add_argument(
+        "--force",
+        action="store_true",
+        help="propose the report even when the dataset did not drift",
+    )
     pr.set_defaults(handler=_pr)
 
 
@@ -97,8 +146,12 @@ def _check(args: argparse.Namespace) -> int:
         from mlops_gitops.monitoring.settings import DriftSettings
 
         settings = DriftSettings(
-            method=args.method, drift_share=args.drift_share, min_rows=args.min_rows,
-            calibrate=args.calibrate, multiple_testing=args.multiple_testing)
+            method=args.method,
+            drift_share=args.drift_share,
+            min_rows=args.min_rows,
+            calibrate=args.calibrate,
+            multiple_testing=args.multiple_testing,
+        )
         result = detect_drift(args.reference, args.current, settings=settings)
         output = args.output
         if args.deployment:
@@ -113,15 +166,21 @@ def _check(args: argparse.Namespace) -> int:
         specs = load_specs(root)
         if args.deployment not in specs.deployments:
             known = ", ".join(sorted(specs.deployments)) or "none"
-            raise DriftError(f"no Deployment named {args.deployment!r} (known: {known})",
-                             "run `mlops get` to list the specs")
+            raise DriftError(
+                f"no Deployment named {args.deployment!r} (known: {known})",
+                "run `mlops get` to list the specs",
+            )
         deployment = specs.deployments[args.deployment]
         result = check_deployment(root, deployment, specs, current=args.current, now=now)
         output = args.output or report_directory(root, result)
         performance = labelled_performance(
-            root, deployment, specs, current=args.current,
+            root,
+            deployment,
+            specs,
+            current=args.current,
             start=datetime.fromisoformat(result.window_start) if result.window_start else None,
-            end=datetime.fromisoformat(result.window_end or ""))
+            end=datetime.fromisoformat(result.window_end or ""),
+        )
     else:
         raise DriftError(
             "mlops drift check needs a DEPLOYMENT name, or both --reference FILE and "
@@ -162,8 +221,14 @@ def _with_performance(text: str, fmt: str, performance: Any) -> str:
 def _pr(args: argparse.Namespace) -> int:
     from mlops_gitops.loop.drift_pr import propose_drift_pr
 
-    done = propose_drift_pr(project_root(args), args.deployment, current=args.current,
-                            remote=args.remote, now=_parse_now(args.now), force=args.force)
+    done = propose_drift_pr(
+        project_root(args),
+        args.deployment,
+        current=args.current,
+        remote=args.remote,
+        now=_parse_now(args.now),
+        force=args.force,
+    )
     if done.proposal is None:
         print(done.skipped)
         return EXIT_OK
@@ -171,10 +236,12 @@ def _pr(args: argparse.Namespace) -> int:
     if done.performance is not None:
         print(done.performance.headline())
     if done.retraining is not None:
-        print(f"new dataset version {done.retraining.version.path} "
-              f"(+{done.retraining.version.added_rows} labelled rows); challenger "
-              f"{'beats' if done.retraining.comparison.challenger_wins else 'does not beat'} "
-              "the champion on the test split")
+        print(
+            f"new dataset version {done.retraining.version.path} "
+            f"(+{done.retraining.version.added_rows} labelled rows); challenger "
+            f"{'beats' if done.retraining.comparison.challenger_wins else 'does not beat'} "
+            "the champion on the test split"
+        )
     result = done.proposal
     where = f"branch {result.branch} on {args.remote} at {result.commit[:12]}"
     if result.action in ("created", "updated"):
@@ -182,8 +249,11 @@ def _pr(args: argparse.Namespace) -> int:
         print(f"{verb} pull request #{result.pr_number}: {result.pr_url} ({where})")
     elif result.action == "pushed-only":
         print(f"pushed {where}; no GITHUB_TOKEN, so no pull request was opened")
-        print(f"open it at: {result.compare_url}" if result.compare_url else
-              "open a pull request from that branch by hand (the remote is not on GitHub)")
+        print(
+            f"open it at: {result.compare_url}"
+            if result.compare_url
+            else "open a pull request from that branch by hand (the remote is not on GitHub)"
+        )
     else:
         print(f"{where} already holds this report: nothing to push")
     return EXIT_OK
@@ -199,4 +269,6 @@ def _parse_now(text: str | None) -> datetime | None:
     except ValueError as error:
         raise DriftError(
             f"The '--now' option must be an ISO 8601 time such as 2024-05-01T06:00:00+00:00. "
-            f"Got {text!r} instead.", "fix --now") from error
+            f"Got {text!r} instead.",
+            "fix --now",
+        ) from error

@@ -22,8 +22,12 @@ def register(sub: Any) -> None:
         "check` and `mlops drift pr` then report the model's performance on labelled requests.",
     )
     imp.add_argument("deployment", metavar="DEPLOYMENT", help="a Deployment spec's name")
-    imp.add_argument("file", type=Path, metavar="FILE",
-                     help="CSV or Parquet file with request_id and label columns")
+    imp.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="CSV or Parquet file with request_id and label columns",
+    )
     imp.set_defaults(handler=_import)
 
 

@@ -84,12 +84,20 @@ def compare_challenger(
     rows = labelled_as_dataset(labelled, dataset)
     labelled_train, holdout = _split(rows, dataset.split.test_size, dataset.split.seed)
     combined = pd.concat([train, labelled_train], ignore_index=True)
-    result = run_search(experiment, problem, dataset, combined[names], combined[dataset.target],
-                        progress=False)
+    result = run_search(
+        experiment, problem, dataset, combined[names], combined[dataset.target], progress=False
+    )
     challenger_dir = scratch / "challenger"
-    save_model(result.best_model, challenger_dir, dataclasses.replace(
-        info, estimator=result.best_estimator, candidate=result.best_candidate,
-        params={k: _plain(v) for k, v in result.best_params.items()}))
+    save_model(
+        result.best_model,
+        challenger_dir,
+        dataclasses.replace(
+            info,
+            estimator=result.best_estimator,
+            candidate=result.best_candidate,
+            params={k: _plain(v) for k, v in result.best_params.items()},
+        ),
+    )
 
     def score(model: Any, model_dir: Path, label: str) -> ModelScore:
         return ModelScore(
@@ -104,8 +112,9 @@ def compare_challenger(
         metric=problem.metric,
         greater_is_better=metric.greater_is_better,
         champion=score(champion, champion_dir, f"{info.candidate} ({info.estimator})"),
-        challenger=score(result.best_model, challenger_dir,
-                         f"{result.best_candidate} ({result.best_estimator})"),
+        challenger=score(
+            result.best_model, challenger_dir, f"{result.best_candidate} ({result.best_estimator})"
+        ),
         train_rows=len(combined),
         labelled_train_rows=len(labelled_train),
         test_rows=len(test),
@@ -131,8 +140,7 @@ def _metrics(task: Any, model: Any, X: Any, y: Any) -> dict[str, float]:
 def _processing(model_dir: Path, X: Any) -> dict[str, float]:
     from mlops_gitops.ml.performance import measure_processing
 
-    measured = measure_processing(model_dir, X, single_rows=100, batch_size=500,
-                                  time_budget_s=1.0)
+    measured = measure_processing(model_dir, X, single_rows=100, batch_size=500, time_budget_s=1.0)
     return {key: float(measured[key]) for key, _ in PROCESSING}
 
 
@@ -153,8 +161,10 @@ def render_table(comparison: Comparison) -> str:
         "|---|---|---|",
     ]
     metrics = sorted(champion.test, key=lambda n: (n != comparison.metric, n))
-    for where, rows, attr in (("test split", comparison.test_rows, "test"),
-                              ("labelled hold-out", comparison.holdout_rows, "holdout")):
+    for where, rows, attr in (
+        ("test split", comparison.test_rows, "test"),
+        ("labelled hold-out", comparison.holdout_rows, "holdout"),
+    ):
         if not rows:
             continue
         for name in metrics:
@@ -162,6 +172,9 @@ def render_table(comparison: Comparison) -> str:
             new = getattr(challenger, attr).get(name)
             title = f"**{name}**" if name == comparison.metric else name
             lines.append(f"| {title} on {where} ({rows} rows) | {_cell(old)} | {_cell(new)} |")
-    lines += [f"| {title} | {_cell(champion.processing.get(key))} | "
-              f"{_cell(challenger.processing.get(key))} |" for key, title in PROCESSING]
+    lines += [
+        f"| {title} | {_cell(champion.processing.get(key))} | "
+        f"{_cell(challenger.processing.get(key))} |"
+        for key, title in PROCESSING
+    ]
     return "\n".join(lines) + "\n"

@@ -73,10 +73,13 @@ def current_rows(root: Path, dataset: Dataset) -> tuple[Any, str]:
     parts = [folder / f"{p}.parquet" for p in ("train", "test")]
     present = [p for p in parts if p.is_file()]
     if not present:
-        raise DriftError(f"dataset {dataset.name!r} has no data in {folder}",
-                         "run `dvc pull` (or `dvc repro`) to fetch or build it")
+        raise DriftError(
+            f"dataset {dataset.name!r} has no data in {folder}",
+            "run `dvc pull` (or `dvc repro`) to fetch or build it",
+        )
     return pd.concat([pd.read_parquet(p) for p in present], ignore_index=True), " + ".join(
-        p.name for p in present)
+        p.name for p in present
+    )
 
 
 def labelled_as_dataset(labelled: Any, dataset: Dataset) -> Any:
@@ -106,8 +109,13 @@ def build_dataset_version(
 
     original, based_on = current_rows(root, dataset)
     added = labelled_as_dataset(labelled, dataset)
-    added = added.astype({c: original[c].dtype for c in added.columns
-                          if c in original.columns and _castable(added[c], original[c])})
+    added = added.astype(
+        {
+            c: original[c].dtype
+            for c in added.columns
+            if c in original.columns and _castable(added[c], original[c])
+        }
+    )
     shared = [c for c in added.columns if c in original.columns]
     if shared:
         seen = original[shared].drop_duplicates()
@@ -131,7 +139,8 @@ def build_dataset_version(
         added_rows=len(added),
         dvc_file=dvc_file_text(name, content),
         gitignore=gitignore_with(
-            existing.read_text(encoding="utf-8") if existing.is_file() else "", name),
+            existing.read_text(encoding="utf-8") if existing.is_file() else "", name
+        ),
     )
 
 

@@ -87,8 +87,9 @@ def propose_drift_pr(
     if window is not None:
         from mlops_gitops.loop.live_metrics import labelled_performance
 
-        performance = labelled_performance(root, deployment, specs, start=start, end=end,
-                                           current=current, window=window)
+        performance = labelled_performance(
+            root, deployment, specs, start=start, end=end, current=current, window=window
+        )
 
     report_dir = report_directory(root, result)
     written = list(write_report(result, report_dir))
@@ -101,16 +102,28 @@ def propose_drift_pr(
     extra: dict[Path, bytes] = {}
     if deployment.monitoring.retrain and window is not None and window.rows:
         retraining, extra = _retrain(root, deployment, specs, window, branch.rsplit("/", 1)[1])
-    return _propose(root, result, deployment, files=written, extra=extra, report_dir=report_dir,
-                    performance=performance, retraining=retraining, prefix=prefix,
-                    branch=branch, remote=remote, env=env)
+    return _propose(
+        root,
+        result,
+        deployment,
+        files=written,
+        extra=extra,
+        report_dir=report_dir,
+        performance=performance,
+        retraining=retraining,
+        prefix=prefix,
+        branch=branch,
+        remote=remote,
+        env=env,
+    )
 
 
 def _deployment(specs: SpecSet, name: str) -> Deployment:
     if name not in specs.deployments:
         known = ", ".join(sorted(specs.deployments)) or "none"
-        raise DriftError(f"no Deployment named {name!r} (known: {known})",
-                         "run `mlops get` to list the specs")
+        raise DriftError(
+            f"no Deployment named {name!r} (known: {known})", "run `mlops get` to list the specs"
+        )
     return specs.deployments[name]
 
 
@@ -122,8 +135,10 @@ def _check_remote(root: Path, remote: str) -> None:
 
 def _skip_reason(result: DriftResult, deployment: Deployment, force: bool) -> str | None:
     if deployment.monitoring.action == "none":
-        return (f"monitoring.action of {deployment.name!r} is none: no pull request "
-                f"({result.headline()})")
+        return (
+            f"monitoring.action of {deployment.name!r} is none: no pull request "
+            f"({result.headline()})"
+        )
     if force:
         return None
     if result.status != "ok":
@@ -149,8 +164,9 @@ def _retrain(
     dataset = specs.dataset_of(experiment)
     version = build_dataset_version(root, dataset, window.frame, date=day)
     spec_path = root / dataset.source.file
-    spec_text = set_source_path(spec_path.read_text(encoding="utf-8"), dataset.name,
-                                version.path, file=dataset.source.file)
+    spec_text = set_source_path(
+        spec_path.read_text(encoding="utf-8"), dataset.name, version.path, file=dataset.source.file
+    )
     with tempfile.TemporaryDirectory(prefix="mlops-challenger-") as scratch:
         comparison = compare_challenger(root, experiment, specs, window.frame, Path(scratch))
     files: dict[Path, bytes] = {spec_path: spec_text.encode("utf-8")}
@@ -162,8 +178,13 @@ def _retrain(
         files[root / version.gitignore_path] = version.gitignore.encode("utf-8")
     else:
         files[root / version.path] = version.content
-    retraining = Retraining(version=version, spec_file=dataset.source.file,
-                            comparison=comparison, dvc_remote=remote, tracked_by_dvc=tracked)
+    retraining = Retraining(
+        version=version,
+        spec_file=dataset.source.file,
+        comparison=comparison,
+        dvc_remote=remote,
+        tracked_by_dvc=tracked,
+    )
     return retraining, files
 
 
@@ -194,12 +215,31 @@ def _propose(
     contents = {in_repo(p): p.read_bytes() for p in files}
     contents.update({in_repo(p): content for p, content in extra.items()})
     title = render_title(result)
-    body = render_body(result, report_dir=report_dir.relative_to(root).as_posix(),
-                       performance=performance, retrain=deployment.monitoring.retrain,
-                       retraining=retraining)
+    body = render_body(
+        result,
+        report_dir=report_dir.relative_to(root).as_posix(),
+        performance=performance,
+        retrain=deployment.monitoring.retrain,
+        retraining=retraining,
+    )
     proposal = propose_change(
-        top, branch_prefix=prefix, branch=branch, files=contents,
+        top,
+        branch_prefix=prefix,
+        branch=branch,
+        files=contents,
         message=f"Drift report for {deployment.name}, window ending {result.window_end}",
-        title=title, body=body, labels=LABELS, remote=remote, env=env)
-    return DriftProposal(result, proposal=proposal, report_files=tuple(sorted(contents)),
-                         performance=performance, retraining=retraining, title=title, body=body)
+        title=title,
+        body=body,
+        labels=LABELS,
+        remote=remote,
+        env=env,
+    )
+    return DriftProposal(
+        result,
+        proposal=proposal,
+        report_files=tuple(sorted(contents)),
+        performance=performance,
+        retraining=retraining,
+        title=title,
+        body=body,
+    )

@@ -58,8 +58,9 @@ def _dvc(root: Path, *args: str, check: bool = True) -> str:
     from mlops_gitops.scaffold.tools import dvc_command
 
     try:
-        done = subprocess.run([*dvc_command(), *args], cwd=root, capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(
+            [*dvc_command(), *args], cwd=root, capture_output=True, text=True, check=False
+        )
     except OSError as error:
         raise DriftError(f"could not run dvc: {error}", "install DVC (pip install dvc)") from None
     if check and done.returncode != 0:

@@ -68,9 +68,10 @@ def read_labels(directory: Path) -> pd.DataFrame | None:
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
     except pa.ArrowException as error:
-        raise DriftError(f"the labels files in {directory} disagree on column types: {error}",
-                         "import labels of one type (the model's class labels or numbers)",
-                         ) from error
+        raise DriftError(
+            f"the labels files in {directory} disagree on column types: {error}",
+            "import labels of one type (the model's class labels or numbers)",
+        ) from error
     frame = table.to_pandas()
     frame = frame.dropna(subset=[REQUEST_ID, LABEL]).sort_values(TIMESTAMP, kind="stable")
     latest: pd.DataFrame = frame.drop_duplicates(REQUEST_ID, keep="last")[[REQUEST_ID, LABEL]]
@@ -101,7 +102,8 @@ def read_labelled_window(
         if start is None:
             raise DriftError("the window has no start", "pass --current FILE or a window")
         window = read_current_window(
-            request_log_directory(root, deployment), window=end - start, now=end)
+            request_log_directory(root, deployment), window=end - start, now=end
+        )
         requests = window.table.to_pandas()
     if REQUEST_ID not in requests.columns:
         return None  # an ad hoc file without request ids: labels cannot be joined to it

@@ -31,8 +31,10 @@ def render_section(performance: LabelledPerformance) -> str:
         "|---|---|---|",
     ]
     names = sorted(performance.metrics, key=lambda n: (n != performance.metric, n))
-    lines += [f"| {name} | {_cell(performance.metrics[name])} | "
-              f"{_cell(performance.test.get(name))} |" for name in names]
+    lines += [
+        f"| {name} | {_cell(performance.metrics[name])} | {_cell(performance.test.get(name))} |"
+        for name in names
+    ]
     if performance.notes:
         lines += ["", *(f"- {note}" for note in performance.notes)]
     return "\n".join(lines) + "\n"
@@ -40,8 +42,10 @@ def render_section(performance: LabelledPerformance) -> str:
 
 def render_text(performance: LabelledPerformance) -> str:
     lines = [performance.headline()]
-    lines += [f"  {name}: {_cell(value)} (test split {_cell(performance.test.get(name))})"
-              for name, value in sorted(performance.metrics.items())]
+    lines += [
+        f"  {name}: {_cell(value)} (test split {_cell(performance.test.get(name))})"
+        for name, value in sorted(performance.metrics.items())
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -49,8 +53,7 @@ def write_section(directory: Path, performance: LabelledPerformance) -> tuple[Pa
     """Write ``labelled_performance.json`` and append the section to ``report.md`` (replacing a
     section written before, so writing twice gives the same file)."""
     json_path, md_path = directory / JSON_NAME, directory / "report.md"
-    atomic_write_text(json_path, json.dumps(performance.to_dict(), indent=2, sort_keys=True)
-                      + "\n")
+    atomic_write_text(json_path, json.dumps(performance.to_dict(), indent=2, sort_keys=True) + "\n")
     report = md_path.read_text(encoding="utf-8") if md_path.is_file() else ""
     report = report.split(f"\n{SECTION}\n", 1)[0].rstrip("\n")
     atomic_write_text(md_path, (report + "\n\n" if report else "") + render_section(performance))

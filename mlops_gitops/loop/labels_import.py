@@ -29,13 +29,17 @@ def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> Im
     from mlops_gitops.specs import load_specs
 
     if not file.is_file():
-        raise DataError(f"labels file {file} does not exist",
-                        "pass a CSV or Parquet file with request_id and label columns")
+        raise DataError(
+            f"labels file {file} does not exist",
+            "pass a CSV or Parquet file with request_id and label columns",
+        )
     specs = load_specs(root)
     if deployment_name not in specs.deployments:
         known = ", ".join(sorted(specs.deployments)) or "none"
-        raise DataError(f"no Deployment named {deployment_name!r} (known: {known})",
-                        "run `mlops get` to list the specs")
+        raise DataError(
+            f"no Deployment named {deployment_name!r} (known: {known})",
+            "run `mlops get` to list the specs",
+        )
     deployment = specs.deployments[deployment_name]
     experiment = specs.experiment_of(deployment)
     label_type: pa.DataType | None = None

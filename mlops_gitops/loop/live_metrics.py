@@ -51,8 +51,11 @@ class LabelledPerformance:
         if live is None:
             return f"{line}, {self.metric} not defined on these rows"
         line += f", {self.metric} {live:.4g}"
-        return line + (f" vs {test:.4g} on the test split" if test is not None
-                       else " (no test-split metrics: run `dvc repro`)")
+        return line + (
+            f" vs {test:.4g} on the test split"
+            if test is not None
+            else " (no test-split metrics: run `dvc repro`)"
+        )
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -65,8 +68,11 @@ class LabelledPerformance:
             "test_split": dict(sorted(self.test.items())),
             "headline": self.headline(),
         }
-        optional = {"window_start": self.window_start, "window_end": self.window_end,
-                    "notes": list(self.notes) or None}
+        optional = {
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "notes": list(self.notes) or None,
+        }
         out.update({k: v for k, v in optional.items() if v is not None})
         return out
 
@@ -82,8 +88,10 @@ def measure_labelled(frame: Any, task: str) -> tuple[dict[str, float], tuple[str
     )
 
     if PREDICTION not in frame.columns:
-        raise DriftError("the request log has no 'prediction' column to compare labels with",
-                         "serve the model with the request log enabled")
+        raise DriftError(
+            "the request log has no 'prediction' column to compare labels with",
+            "serve the model with the request log enabled",
+        )
     y_true, y_pred = frame[LABEL], frame[PREDICTION]
     if task == "classification" and y_true.dtype != y_pred.dtype:
         y_true, y_pred = y_true.astype(str), y_pred.astype(str)
@@ -112,8 +120,11 @@ def test_metrics(root: Path, experiment: str) -> dict[str, float]:
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {k: float(v) for k, v in data.items()
-            if isinstance(v, int | float) and not isinstance(v, bool)}
+    return {
+        k: float(v)
+        for k, v in data.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
 
 
 def labelled_performance(

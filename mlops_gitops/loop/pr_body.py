@@ -44,14 +44,19 @@ def _row(column: ColumnDrift) -> str:
     if column.skipped is not None:
         return f"| {name} | skipped | | | {column.skipped} |"
     drifted = "**yes**" if column.drifted else "no"
-    return (f"| {name} | {column.method} | {_value(column.statistic)} | "
-            f"{_value(column.threshold)} | {drifted} |")
+    return (
+        f"| {name} | {column.method} | {_value(column.statistic)} | "
+        f"{_value(column.threshold)} | {drifted} |"
+    )
 
 
 def _drift_table(result: DriftResult) -> list[str]:
     ordered = sorted(result.columns, key=lambda c: (not c.drifted, c.skipped is not None, c.name))
-    return ["| column | test | statistic | threshold | drifted |", "|---|---|---|---|---|",
-            *(_row(c).replace("\n", " ") for c in ordered)]
+    return [
+        "| column | test | statistic | threshold | drifted |",
+        "|---|---|---|---|---|",
+        *(_row(c).replace("\n", " ") for c in ordered),
+    ]
 
 
 def render_body(
@@ -66,17 +71,23 @@ def render_body(
     name = result.deployment or "the deployment"
     lines = [f"## {render_title(result)}", "", f"**{result.headline()}**", ""]
     if result.window_start and result.window_end:
-        lines += [f"Window: {result.window_start} to {result.window_end} "
-                  f"({result.current_rows} requests; {result.reference_rows} training rows "
-                  "as reference).", ""]
-    lines += [*_drift_table(result), "",
-              f"Full report with plots: `{report_dir}/report.md`.", ""]
+        lines += [
+            f"Window: {result.window_start} to {result.window_end} "
+            f"({result.current_rows} requests; {result.reference_rows} training rows "
+            "as reference).",
+            "",
+        ]
+    lines += [*_drift_table(result), "", f"Full report with plots: `{report_dir}/report.md`.", ""]
     if performance is not None:
         lines += [render_section(performance).replace("## ", "### ", 1)]
     else:
-        lines += ["### Performance on labelled traffic", "",
-                  "No request of this window has a label yet, so the model's real performance "
-                  "is unknown.", ""]
+        lines += [
+            "### Performance on labelled traffic",
+            "",
+            "No request of this window has a label yet, so the model's real performance "
+            "is unknown.",
+            "",
+        ]
     lines += ["### Retraining", ""]
     lines += _retraining(name, performance, retrain, retraining)
     lines += ["", "### What to do next", ""]
@@ -85,30 +96,42 @@ def render_body(
 
 
 def _retraining(
-    name: str, performance: LabelledPerformance | None, retrain: bool,
+    name: str,
+    performance: LabelledPerformance | None,
+    retrain: bool,
     retraining: Retraining | None,
 ) -> list[str]:
-    how = (f"import them with `mlops labels import {name} labels.csv` (columns `request_id`, "
-           f"`label`) or send them to `POST /v2/models/<model>/feedback`, then run "
-           f"`mlops drift pr {name}` again")
+    how = (
+        f"import them with `mlops labels import {name} labels.csv` (columns `request_id`, "
+        f"`label`) or send them to `POST /v2/models/<model>/feedback`, then run "
+        f"`mlops drift pr {name}` again"
+    )
     if not retrain:
-        return ["Retraining is off for this deployment (`monitoring.retrain: false`). Turn it "
-                "on to have this pull request carry a new dataset version and a challenger "
-                "model once labels arrive."]
+        return [
+            "Retraining is off for this deployment (`monitoring.retrain: false`). Turn it "
+            "on to have this pull request carry a new dataset version and a challenger "
+            "model once labels arrive."
+        ]
     if retraining is None:
-        return [f"Retraining waits for labels: {how}." if performance is None else
-                "Retraining was not attempted."]
+        return [
+            f"Retraining waits for labels: {how}."
+            if performance is None
+            else "Retraining was not attempted."
+        ]
     version, comparison = retraining.version, retraining.comparison
     if retraining.tracked_by_dvc:
-        where = (f"DVC tracks it (`{version.dvc_path}`); its data is in the DVC cache"
-                 + (f" and pushed to the remote `{retraining.dvc_remote}`."
-                    if retraining.dvc_remote else
-                    ", and no DVC remote is configured: run `dvc push` where this ran."))
+        where = f"DVC tracks it (`{version.dvc_path}`); its data is in the DVC cache" + (
+            f" and pushed to the remote `{retraining.dvc_remote}`."
+            if retraining.dvc_remote
+            else ", and no DVC remote is configured: run `dvc push` where this ran."
+        )
     else:
         where = "this project does not use DVC, so the file itself is committed."
-    verdict = ("The challenger beats the champion on the test split"
-               if comparison.challenger_wins else
-               "The challenger does not beat the champion on the test split")
+    verdict = (
+        "The challenger beats the champion on the test split"
+        if comparison.challenger_wins
+        else "The challenger does not beat the champion on the test split"
+    )
     return [
         f"New dataset version `{version.path}`: {version.rows} rows = {version.original_rows} "
         f"from `{version.based_on}` + {version.added_rows} labelled rows of this window. "
@@ -127,21 +150,33 @@ def _retraining(
 
 
 def _next_steps(
-    name: str, performance: LabelledPerformance | None, retrain: bool,
+    name: str,
+    performance: LabelledPerformance | None,
+    retrain: bool,
     retraining: Retraining | None,
 ) -> list[str]:
-    steps = ["- Look at the plots of the drifted columns: is the change real (new users, a new "
-             "market) or a broken upstream feed? A broken feed is fixed at the source, not by "
-             "retraining."]
+    steps = [
+        "- Look at the plots of the drifted columns: is the change real (new users, a new "
+        "market) or a broken upstream feed? A broken feed is fixed at the source, not by "
+        "retraining."
+    ]
     if retraining is not None:
-        steps.append("- If the new data is right, merge: CI re-runs the pipeline on it and the "
-                     "usual gates decide whether the new model is promoted.")
+        steps.append(
+            "- If the new data is right, merge: CI re-runs the pipeline on it and the "
+            "usual gates decide whether the new model is promoted."
+        )
     elif performance is None:
-        steps.append(f"- Collect labels for the window and import them "
-                     f"(`mlops labels import {name} FILE`) to see the model's real performance.")
+        steps.append(
+            f"- Collect labels for the window and import them "
+            f"(`mlops labels import {name} FILE`) to see the model's real performance."
+        )
     if not retrain:
-        steps.append("- To retrain, add the new data to the dataset's source and merge; "
-                     "`dvc repro` does the rest.")
-    steps.append("- Merging this pull request keeps the report in the repository's history; "
-                 "closing it dismisses this alert, and the next check opens a new one.")
+        steps.append(
+            "- To retrain, add the new data to the dataset's source and merge; "
+            "`dvc repro` does the rest."
+        )
+    steps.append(
+        "- Merging this pull request keeps the report in the repository's history; "
+        "closing it dismisses this alert, and the next check opens a new one."
+    )
     return steps

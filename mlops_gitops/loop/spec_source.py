@@ -37,8 +37,10 @@ def set_source_path(text: str, dataset: str, path: str, *, file: str = "the spec
         raise DriftError(f"{file} is not valid YAML: {error}", f"fix {file}") from error
     target = next((d for d in documents if _is_dataset(d, dataset)), None)
     if target is None:
-        raise DriftError(f"{file} holds no Dataset named {dataset!r}",
-                         "run `mlops validate` to see where the specs are")
+        raise DriftError(
+            f"{file} holds no Dataset named {dataset!r}",
+            "run `mlops validate` to see where the specs are",
+        )
     spec = target["spec"]
     old = spec.get("source")
     if isinstance(old, CommentedMap):
@@ -61,10 +63,13 @@ def set_source_path(text: str, dataset: str, path: str, *, file: str = "the spec
 
 
 def _is_dataset(document: Any, name: str) -> bool:
-    return (isinstance(document, dict) and document.get("kind") == "Dataset"
-            and isinstance(document.get("metadata"), dict)
-            and document["metadata"].get("name") == name
-            and isinstance(document.get("spec"), dict))
+    return (
+        isinstance(document, dict)
+        and document.get("kind") == "Dataset"
+        and isinstance(document.get("metadata"), dict)
+        and document["metadata"].get("name") == name
+        and isinstance(document.get("spec"), dict)
+    )
 
 
 def _without_inline(entry: Any) -> Any:

@@ -56,9 +56,7 @@ def measure_processing(
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        latencies, failures, error = _single_rows(
-            model, X_test, rows, deadline=time_budget_s / 2
-        )
+        latencies, failures, error = _single_rows(model, X_test, rows, deadline=time_budget_s / 2)
     if not latencies:
         raise StageError(
             f"the model in {model_dir} failed on every probed test row: {error}",

@@ -74,8 +74,11 @@ def plan_columns(
 
 
 def _absent(name: str, ref_names: set[str], cur_names: set[str]) -> str | None:
-    where = [side for side, names in (("reference", ref_names), ("current", cur_names))
-             if name not in names]
+    where = [
+        side
+        for side, names in (("reference", ref_names), ("current", cur_names))
+        if name not in names
+    ]
     if not where:
         return None
     return f"the model's input column is missing from the {' and '.join(where)} data"
@@ -87,8 +90,12 @@ def _declared(name: str, type_: str) -> ColumnPlan:
     if type_ in ("category", "boolean"):
         return ColumnPlan(name, "categorical", type_)
     if type_ in ("text", "datetime"):
-        return ColumnPlan(name, "skipped", type_,
-                          skip=f"{type_} columns are not compared (no distribution test fits)")
+        return ColumnPlan(
+            name,
+            "skipped",
+            type_,
+            skip=f"{type_} columns are not compared (no distribution test fits)",
+        )
     return ColumnPlan(name, "skipped", type_, skip=f"unknown column type {type_!r}")
 
 
@@ -109,11 +116,21 @@ def _inferred(name: str, table: pa.Table) -> ColumnPlan:
         valid = len(column) - column.null_count
         distinct = len(pc.value_counts(column)) - (1 if column.null_count else 0)
         if distinct >= TEXT_MIN_DISTINCT and distinct > TEXT_DISTINCT_RATIO * valid:
-            return ColumnPlan(name, "skipped", declared, skip=(
-                f"looks like free text or an identifier ({distinct} distinct values in "
-                f"{valid} rows): not compared; declare its type in the model schema to override"))
+            return ColumnPlan(
+                name,
+                "skipped",
+                declared,
+                skip=(
+                    f"looks like free text or an identifier ({distinct} distinct values in "
+                    f"{valid} rows): not compared; declare its type in the model schema to override"
+                ),
+            )
         return ColumnPlan(name, "categorical", declared)
     if pa.types.is_temporal(type_):
-        return ColumnPlan(name, "skipped", declared,
-                          skip="datetime columns are not compared (no distribution test fits)")
+        return ColumnPlan(
+            name,
+            "skipped",
+            declared,
+            skip="datetime columns are not compared (no distribution test fits)",
+        )
     return ColumnPlan(name, "skipped", declared, skip=f"type {type_} is not compared")

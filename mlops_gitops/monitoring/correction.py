@@ -30,8 +30,9 @@ def adjust_p_values(p_values: list[float], how: str) -> list[float]:
 
 def correct(columns: list[ColumnDrift], how: str) -> list[ColumnDrift]:
     """Columns with the p-values of their p-value tests adjusted together (``how`` != none)."""
-    tested = [i for i, c in enumerate(columns)
-              if c.tested and c.uses_p_value and c.statistic is not None]
+    tested = [
+        i for i, c in enumerate(columns) if c.tested and c.uses_p_value and c.statistic is not None
+    ]
     if how == "none" or len(tested) < 2:
         return columns
     raw = [float(columns[i].statistic or 0.0) for i in tested]

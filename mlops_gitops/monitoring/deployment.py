@@ -32,8 +32,10 @@ def request_log_directory(root: Path, deployment: Deployment) -> Path:
 def report_directory(root: Path, result: DriftResult) -> Path:
     """``reports/drift/<deployment>/<window end as YYYYmmddTHHMMSSZ>/``."""
     if result.deployment is None or result.window_end is None:
-        raise DriftError("this drift result has no deployment or window end to name its folder",
-                         "pass --output DIR")
+        raise DriftError(
+            "this drift result has no deployment or window end to name its folder",
+            "pass --output DIR",
+        )
     end = datetime.fromisoformat(result.window_end).astimezone(UTC)
     return root / "reports" / "drift" / result.deployment / end.strftime("%Y%m%dT%H%M%SZ")
 
@@ -63,8 +65,10 @@ def check_deployment(
     dataset = specs.dataset_of(experiment)
     reference_path = root / "data" / dataset.name / "train.parquet"
     if not reference_path.is_file():
-        raise DriftError(f"the training split {reference_path} does not exist",
-                         "run `dvc repro` to build it (or `dvc pull` to fetch it)")
+        raise DriftError(
+            f"the training split {reference_path} does not exist",
+            "run `dvc repro` to build it (or `dvc pull` to fetch it)",
+        )
     info = read_model_info(root / "models" / experiment.name)
     names = [f.name for f in info.features]
     settings = DriftSettings.from_monitoring(deployment.monitoring)
@@ -74,17 +78,24 @@ def check_deployment(
     if current is None:
         log = request_log_directory(root, deployment)
         window = read_current_window(
-            log, window=parse_window(deployment.monitoring.window), now=end,
-            columns=_log_columns(log, names))
+            log,
+            window=parse_window(deployment.monitoring.window),
+            now=end,
+            columns=_log_columns(log, names),
+        )
         current_table, start = window.table, window.start
         notes += [f"skipped {entry}" for entry in window.skipped]
     else:
         current_table = read_table(current)
     reference = read_table(reference_path)
-    if (PREDICTION in current_table.column_names and PREDICTION not in reference.column_names
-            and info.target in reference.column_names):
+    if (
+        PREDICTION in current_table.column_names
+        and PREDICTION not in reference.column_names
+        and info.target in reference.column_names
+    ):
         reference = reference.rename_columns(
-            [PREDICTION if n == info.target else n for n in reference.column_names])
+            [PREDICTION if n == info.target else n for n in reference.column_names]
+        )
         notes.append(f"prediction compared with the training target {info.target!r}")
     result = detect_drift(reference, current_table, features=info.features, settings=settings)
     return replace(
@@ -116,5 +127,3 @@ def _log_columns(directory: Path, features: list[str]) -> list[str]:
             "check that the deployment serves the model of its spec, then serve requests again",
         )
     return wanted
-
-

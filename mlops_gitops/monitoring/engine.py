@@ -58,26 +58,52 @@ def detect_drift(
     too_few = min(ref.num_rows, cur.num_rows)
     if too_few < settings.min_rows:
         side = "current" if cur.num_rows < settings.min_rows else "reference"
-        message = (f"the {side} data has {too_few} row(s), fewer than "
-                   f"min_rows={settings.min_rows}: too few to judge drift")
+        message = (
+            f"the {side} data has {too_few} row(s), fewer than "
+            f"min_rows={settings.min_rows}: too few to judge drift"
+        )
         skipped = tuple(ColumnDrift(p.name, "skipped", p.role, skipped=message) for p in plans)
-        return DriftResult(False, 0.0, settings.drift_share, skipped, ref.num_rows,
-                           cur.num_rows, "insufficient_data", message, described, notes=notes)
-    judged = [judge_column(p, ref.column(p.name), cur.column(p.name), settings)
-              if p.skip is None else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
-              for p in plans]
+        return DriftResult(
+            False,
+            0.0,
+            settings.drift_share,
+            skipped,
+            ref.num_rows,
+            cur.num_rows,
+            "insufficient_data",
+            message,
+            described,
+            notes=notes,
+        )
+    judged = [
+        judge_column(p, ref.column(p.name), cur.column(p.name), settings)
+        if p.skip is None
+        else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
+        for p in plans
+    ]
     judged = correct(judged, settings.multiple_testing)
     columns = tuple(
         replace(c, histogram=histogram(c, ref.column(c.name), cur.column(c.name)))
-        if c.drifted and c.kind != "skipped" else c
+        if c.drifted and c.kind != "skipped"
+        else c
         for c in judged
     )
     tested = [c for c in columns if c.role == "feature" and c.tested]
     share = sum(c.drifted for c in tested) / len(tested) if tested else 0.0
     if not tested:
         message = "no feature column could be tested (see each column's reason)"
-        return DriftResult(False, 0.0, settings.drift_share, columns, ref.num_rows,
-                           cur.num_rows, "insufficient_data", message, described, notes=notes)
+        return DriftResult(
+            False,
+            0.0,
+            settings.drift_share,
+            columns,
+            ref.num_rows,
+            cur.num_rows,
+            "insufficient_data",
+            message,
+            described,
+            notes=notes,
+        )
     return DriftResult(
         dataset_drift=share >= settings.drift_share,
         drift_share=share,
@@ -88,4 +114,3 @@ def detect_drift(
         settings=described,
         notes=notes,
     )
-

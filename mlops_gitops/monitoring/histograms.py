@@ -54,15 +54,18 @@ def histogram(
         labels.append("(other)")
         ref_shares.append(float(ref[rest].sum()))
         cur_shares.append(float(cur[rest].sum()))
-    return Histogram(tuple(labels), tuple(float(v) for v in ref_shares),
-                     tuple(float(v) for v in cur_shares))
+    return Histogram(
+        tuple(labels), tuple(float(v) for v in ref_shares), tuple(float(v) for v in cur_shares)
+    )
 
 
 def _numeric(reference: np.ndarray, current: np.ndarray) -> Histogram:
-    sample = np.concatenate([
-        reference[:: max(1, reference.size // RANGE_SAMPLE)],
-        current[:: max(1, current.size // RANGE_SAMPLE)],
-    ])
+    sample = np.concatenate(
+        [
+            reference[:: max(1, reference.size // RANGE_SAMPLE)],
+            current[:: max(1, current.size // RANGE_SAMPLE)],
+        ]
+    )
     low, high = (float(v) for v in np.quantile(sample, [0.005, 0.995]))
     if high <= low:
         low, high = float(sample.min()), float(sample.max()) + 1.0
@@ -70,8 +73,12 @@ def _numeric(reference: np.ndarray, current: np.ndarray) -> Histogram:
     ref = _counts(reference, low, high) / reference.size
     cur = _counts(current, low, high) / current.size
     labels = tuple(f"{edges[i]:.4g}" for i in range(BINS))
-    return Histogram(labels, tuple(float(v) for v in ref), tuple(float(v) for v in cur),
-                     edges=tuple(float(e) for e in edges))
+    return Histogram(
+        labels,
+        tuple(float(v) for v in ref),
+        tuple(float(v) for v in cur),
+        edges=tuple(float(e) for e in edges),
+    )
 
 
 def _counts(values: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -33,7 +33,9 @@ DECILES = np.linspace(0.1, 0.9, 9)
 
 
 def judge_column(
-    plan: ColumnPlan, reference: pa.ChunkedArray, current: pa.ChunkedArray,
+    plan: ColumnPlan,
+    reference: pa.ChunkedArray,
+    current: pa.ChunkedArray,
     settings: DriftSettings,
 ) -> ColumnDrift:
     """The verdict on one column before any multiple-testing correction."""
@@ -65,9 +67,14 @@ def judge_column(
     )
     if min(counts) < settings.min_rows:
         side = "reference" if counts[0] < settings.min_rows else "current"
-        return replace(base, drifted=base.missing_drifted, skipped=(
-            f"only {min(counts)} non-missing value(s) in the {side} data, fewer than "
-            f"min_rows={settings.min_rows}: too few to judge"))
+        return replace(
+            base,
+            drifted=base.missing_drifted,
+            skipped=(
+                f"only {min(counts)} non-missing value(s) in the {side} data, fewer than "
+                f"min_rows={settings.min_rows}: too few to judge"
+            ),
+        )
     if plan.kind == "numeric":
         distinct = count_distinct_upto((pair.reference, pair.current), FEW_VALUES)
         choice = choose(plan.name, True, distinct, counts[0], settings)
@@ -95,23 +102,37 @@ def _numeric(
         distance = stats.wasserstein_normalised(pair.reference, pair.current, norm)
     else:
         ref_counts = stats.grid_counts(pair.reference, grid)
-        distance = stats.wasserstein_from_counts(
-            ref_counts, stats.grid_counts(pair.current, grid), grid.width) / norm
+        distance = (
+            stats.wasserstein_from_counts(
+                ref_counts, stats.grid_counts(pair.current, grid), grid.width
+            )
+            / norm
+        )
 
     def on_chunk(chunk: NDArray[np.float64]) -> float:
         if grid is None or ref_counts is None:
             return stats.wasserstein_normalised(pair.reference, chunk, norm)
-        return stats.wasserstein_from_counts(
-            ref_counts, stats.grid_counts(chunk, grid), grid.width) / norm
+        return (
+            stats.wasserstein_from_counts(ref_counts, stats.grid_counts(chunk, grid), grid.width)
+            / norm
+        )
 
-    return _calibrated(base, choice, distance, reason, reference=pair.reference,
-                       current_size=pair.current.size, on_chunk=on_chunk, settings=settings)
+    return _calibrated(
+        base,
+        choice,
+        distance,
+        reason,
+        reference=pair.reference,
+        current_size=pair.current.size,
+        on_chunk=on_chunk,
+        settings=settings,
+    )
 
 
 def _categorical(
     base: ColumnDrift, cats: Categories, choice: Choice, settings: DriftSettings
 ) -> ColumnDrift:
-    new = cats.current[cats.known:]
+    new = cats.current[cats.known :]
     if new.size:
         order = np.argsort(-new, kind="stable")[:UNSEEN_LISTED]
         base = replace(
@@ -134,14 +155,27 @@ def _categorical(
         return distance_of(cats.reference, np.bincount(chunk, minlength=size).astype(np.int64))
 
     distance = distance_of(cats.reference, cats.current)
-    return _calibrated(base, choice, distance, reason, reference=cats.reference_codes,
-                       current_size=int(cats.current.sum()), on_chunk=on_chunk,
-                       settings=settings)
+    return _calibrated(
+        base,
+        choice,
+        distance,
+        reason,
+        reference=cats.reference_codes,
+        current_size=int(cats.current.sum()),
+        on_chunk=on_chunk,
+        settings=settings,
+    )
 
 
 def _calibrated(
-    base: ColumnDrift, choice: Choice, distance: float, reason: str, *,
-    reference: NDArray[Any], current_size: int, on_chunk: Callable[[NDArray[Any]], float],
+    base: ColumnDrift,
+    choice: Choice,
+    distance: float,
+    reason: str,
+    *,
+    reference: NDArray[Any],
+    current_size: int,
+    on_chunk: Callable[[NDArray[Any]], float],
     settings: DriftSettings,
 ) -> ColumnDrift:
     """NannyML-style threshold: mean + 3 sigma of the distance between reference chunks of the
@@ -153,30 +187,52 @@ def _calibrated(
     chunks = settings.calibration_chunks
     size = min(current_size, reference.size // chunks)
     if size < 2:
-        return _verdict(base, choice, distance,
-                        reason + f"; not calibrated (reference too small for {chunks} chunks)")
+        return _verdict(
+            base,
+            choice,
+            distance,
+            reason + f"; not calibrated (reference too small for {chunks} chunks)",
+        )
     rng = np.random.default_rng(settings.seed)
     picks = rng.permutation(reference.size)[: chunks * size].reshape(chunks, size)
     values = np.array([on_chunk(reference[rows]) for rows in picks])
     noise = float(values.mean() + 3.0 * values.std(ddof=1))
     if noise <= choice.threshold:
-        return _verdict(base, choice, distance, reason + (
-            f"; calibration on {chunks} reference chunks of {size} rows gives {noise:.3g}, "
-            f"below the threshold, which stays"))
+        return _verdict(
+            base,
+            choice,
+            distance,
+            reason
+            + (
+                f"; calibration on {chunks} reference chunks of {size} rows gives {noise:.3g}, "
+                f"below the threshold, which stays"
+            ),
+        )
     calibrated = replace(choice, threshold=noise)
-    out = _verdict(base, calibrated, distance, reason + (
-        f"; threshold calibrated to mean + 3 sigma over {chunks} reference chunks of {size} rows"))
+    out = _verdict(
+        base,
+        calibrated,
+        distance,
+        reason
+        + (
+            f"; threshold calibrated to mean + 3 sigma over {chunks} reference chunks of {size} rows"
+        ),
+    )
     return replace(out, threshold_source="calibrated")
 
 
 def _verdict(
-    base: ColumnDrift, choice: Choice, statistic: float, reason: str,
+    base: ColumnDrift,
+    choice: Choice,
+    statistic: float,
+    reason: str,
     test_statistic: float | None = None,
 ) -> ColumnDrift:
     p_value = choice.method not in DISTANCE_METHODS
     drifted = statistic < choice.threshold if p_value else statistic >= choice.threshold
     kind: Literal["numeric", "categorical"] = (
-        "numeric" if choice.shape == "values" else "categorical")
+        "numeric" if choice.shape == "values" else "categorical"
+    )
     return replace(
         base,
         kind=kind,
@@ -200,8 +256,11 @@ def _deciles(pair: NumericPair) -> Categories:
     bounds = ["-inf", *(f"{e:.4g}" for e in edges), "inf"]
     labels = tuple(f"[{bounds[i]}, {bounds[i + 1]})" for i in range(size))
     return Categories(
-        labels, size, ref_codes,
+        labels,
+        size,
+        ref_codes,
         np.bincount(ref_codes, minlength=size).astype(np.int64),
         np.bincount(cur_codes, minlength=size).astype(np.int64),
-        pair.missing_reference, pair.missing_current,
+        pair.missing_reference,
+        pair.missing_current,
     )

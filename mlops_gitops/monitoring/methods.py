@@ -61,8 +61,11 @@ def choose(
         reason += f"; threshold {override.threshold:g} set for this column"
     else:
         threshold, source = DEFAULT_THRESHOLDS[method], "default"
-    shape: Shape = "values" if continuous and method in NUMERIC_ONLY_METHODS else (
-        "bins" if continuous else "categories")
+    shape: Shape = (
+        "values"
+        if continuous and method in NUMERIC_ONLY_METHODS
+        else ("bins" if continuous else "categories")
+    )
     if shape == "bins":
         reason += "; values binned at the reference deciles"
     return Choice(method, threshold, source, shape, reason)  # type: ignore[arg-type]
@@ -81,8 +84,11 @@ def _default(
 ) -> tuple[str, str]:
     what = _describe(continuous, distinct)
     small = reference_values <= settings.large_reference
-    size = (f"{reference_values} reference values (<= {settings.large_reference})" if small
-            else f"{reference_values} reference values (> {settings.large_reference})")
+    size = (
+        f"{reference_values} reference values (<= {settings.large_reference})"
+        if small
+        else f"{reference_values} reference values (> {settings.large_reference})"
+    )
     if small:
         method = "ks" if continuous else ("chisquare" if distinct > 2 else "ztest")
     else:
@@ -91,8 +97,10 @@ def _default(
         wanted = settings.method
         if _fits(wanted, continuous, distinct):
             return wanted, f"{NAMES[wanted]}: the settings' method for every column"
-        return method, (f"{NAMES[method]}: the settings' method {wanted!r} does not fit a "
-                        f"column that is {what}, so the default for it is used")
+        return method, (
+            f"{NAMES[method]}: the settings' method {wanted!r} does not fit a "
+            f"column that is {what}, so the default for it is used"
+        )
     return method, f"{NAMES[method]}: {what}, {size}"
 
 

@@ -30,17 +30,23 @@ def _value(value: float | None) -> str:
 def _row(column: ColumnDrift, plots: set[str]) -> str:
     drifted = "**yes**" if column.drifted else "no"
     if column.missing_drifted:
-        drifted += (f" (missing {column.missing_reference:.1%} -> "
-                    f"{column.missing_current:.1%})")
+        drifted += f" (missing {column.missing_reference:.1%} -> {column.missing_current:.1%})"
     why = column.skipped if column.skipped else column.reason
     if column.unseen_categories:
-        why += (f"; new categories in current ({column.unseen_share:.1%} of rows): "
-                + ", ".join(column.unseen_categories))
+        why += f"; new categories in current ({column.unseen_share:.1%} of rows): " + ", ".join(
+            column.unseen_categories
+        )
     name = column.name + (" (prediction)" if column.role == "prediction" else "")
     if plot_name(column.name) in plots:
         name = f"[{name}]({plot_name(column.name)})"
-    cells = [name, column.method or "skipped", _value(column.statistic),
-             _value(column.threshold), drifted, why]
+    cells = [
+        name,
+        column.method or "skipped",
+        _value(column.statistic),
+        _value(column.threshold),
+        drifted,
+        why,
+    ]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
@@ -72,9 +78,11 @@ def render_text(result: DriftResult) -> str:
             lines.append(f"  {c.name}: skipped: {c.skipped}")
             continue
         mark = "DRIFT" if c.drifted else "ok"
-        lines.append(f"  {c.name}: {mark}  {c.method} {_value(c.statistic)} "
-                     f"(threshold {_value(c.threshold)})"
-                     + ("  missing rate changed" if c.missing_drifted else ""))
+        lines.append(
+            f"  {c.name}: {mark}  {c.method} {_value(c.statistic)} "
+            f"(threshold {_value(c.threshold)})"
+            + ("  missing rate changed" if c.missing_drifted else "")
+        )
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines) + "\n"
 

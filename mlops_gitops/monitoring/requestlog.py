@@ -49,8 +49,10 @@ def read_current_window(
     import pyarrow.parquet as pq
 
     if window <= timedelta(0):
-        raise DriftError(f"The window must be positive. Got {window} instead.",
-                         "fix `monitoring.window` in the Deployment spec")
+        raise DriftError(
+            f"The window must be positive. Got {window} instead.",
+            "fix `monitoring.window` in the Deployment spec",
+        )
     end = utc(now or datetime.now(UTC))
     start = end - window
     if not directory.is_dir():
@@ -79,14 +81,16 @@ def read_current_window(
         raise DriftError(
             f"the request log {directory} holds {found}",
             "serve some requests first (or check the files listed above)"
-            if not files else "remove or repair the unreadable files: " + "; ".join(skipped),
+            if not files
+            else "remove or repair the unreadable files: " + "; ".join(skipped),
         )
     try:
         schema = pa.unify_schemas(schemas, promote_options="permissive")
     except pa.ArrowException as error:
-        raise DriftError(f"the files of the request log {directory} disagree on column types: "
-                         f"{error}", "move the files with the old schema out of the folder",
-                         ) from error
+        raise DriftError(
+            f"the files of the request log {directory} disagree on column types: {error}",
+            "move the files with the old schema out of the folder",
+        ) from error
     wanted = list(columns) if columns is not None else schema.names
     absent = [c for c in wanted if c not in schema.names]
     if absent:
@@ -97,8 +101,10 @@ def read_current_window(
         )
     stamp = schema.field(TIMESTAMP).type
     if not pa.types.is_timestamp(stamp):
-        raise DriftError(f"the {TIMESTAMP!r} column of the request log {directory} is {stamp}, "
-                         "not a timestamp", "the serving module writes timestamp[us, tz=UTC]")
+        raise DriftError(
+            f"the {TIMESTAMP!r} column of the request log {directory} is {stamp}, not a timestamp",
+            "the serving module writes timestamp[us, tz=UTC]",
+        )
     bounds = _scalar(start, stamp), _scalar(end, stamp)
     field = ds.field(TIMESTAMP)
     keep = (field >= bounds[0]) & (field < bounds[1])
@@ -106,14 +112,17 @@ def read_current_window(
     for path_name in good:
         try:
             part = ds.dataset(path_name, schema=schema, format="parquet").to_table(
-                columns=wanted, filter=keep)
+                columns=wanted, filter=keep
+            )
         except (pa.ArrowException, OSError) as error:
             skipped.append(f"{path_name}: could not be read ({error})")
             continue
         parts.append(part)
     if not parts:
-        raise DriftError(f"no file of the request log {directory} could be read",
-                         "remove or repair the files: " + "; ".join(skipped))
+        raise DriftError(
+            f"no file of the request log {directory} could be read",
+            "remove or repair the files: " + "; ".join(skipped),
+        )
     table = pa.concat_tables(parts)
     return Window(table, start, end, len(parts), tuple(skipped))
 

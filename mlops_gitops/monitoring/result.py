@@ -80,8 +80,9 @@ class ColumnDrift:
             "statistic": _round(self.statistic),
             "threshold": _round(self.threshold),
             "threshold_source": self.threshold_source,
-            "comparison": None if self.method is None else (
-                "p_value < threshold" if self.uses_p_value else "distance >= threshold"),
+            "comparison": None
+            if self.method is None
+            else ("p_value < threshold" if self.uses_p_value else "distance >= threshold"),
             "distribution_drifted": self.distribution_drifted if self.tested else None,
             "skipped": self.skipped,
             "test_statistic": _round(self.test_statistic),
@@ -142,8 +143,10 @@ class DriftResult:
         tested = len(self.tested_features)
         drifted = sum(c.drifted for c in self.tested_features)
         verdict = "Dataset drift detected" if self.dataset_drift else "No dataset drift"
-        line = (f"{verdict}: {drifted} of {tested} feature column(s) drifted "
-                f"(share {self.drift_share:.2f}, alarm at {self.drift_share_threshold:.2f})")
+        line = (
+            f"{verdict}: {drifted} of {tested} feature column(s) drifted "
+            f"(share {self.drift_share:.2f}, alarm at {self.drift_share_threshold:.2f})"
+        )
         if self.prediction_drift is not None:
             line += "; prediction drifted" if self.prediction_drift else "; prediction stable"
         return line + "."

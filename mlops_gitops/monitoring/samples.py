@@ -85,18 +85,26 @@ def numeric_categories(pair: NumericPair) -> Categories:
     """A few-valued numeric column seen as categories (labels formatted with ``%g``)."""
     levels, codes = np.unique(pair.reference, return_inverse=True)
     position = np.clip(np.searchsorted(levels, pair.current), 0, max(levels.size - 1, 0))
-    matched = (levels[position] == pair.current if levels.size
-               else np.zeros(pair.current.size, dtype=bool))
+    matched = (
+        levels[position] == pair.current if levels.size else np.zeros(pair.current.size, dtype=bool)
+    )
     new_levels, new_counts = np.unique(pair.current[~matched], return_counts=True)
     labels = tuple(f"{v:g}" for v in levels) + tuple(f"{v:g}" for v in new_levels)
-    current = np.concatenate([
-        np.bincount(position[matched], minlength=levels.size), new_counts
-    ]).astype(np.int64)
-    reference = np.concatenate([
-        np.bincount(codes, minlength=levels.size), np.zeros(new_levels.size, np.int64)
-    ]).astype(np.int64)
-    return Categories(labels, int(levels.size), codes.astype(np.int64), reference, current,
-                      pair.missing_reference, pair.missing_current)
+    current = np.concatenate(
+        [np.bincount(position[matched], minlength=levels.size), new_counts]
+    ).astype(np.int64)
+    reference = np.concatenate(
+        [np.bincount(codes, minlength=levels.size), np.zeros(new_levels.size, np.int64)]
+    ).astype(np.int64)
+    return Categories(
+        labels,
+        int(levels.size),
+        codes.astype(np.int64),
+        reference,
+        current,
+        pair.missing_reference,
+        pair.missing_current,
+    )
 
 
 def categories(
@@ -116,12 +124,13 @@ def categories(
     position = pc.index_in(cur_values, value_set=ref_values)
     matched = np.asarray(position.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     where = np.asarray(position.fill_null(0).to_numpy(), dtype=np.int64)
-    current_counts = np.concatenate([
-        np.bincount(where[matched], weights=cur_counts[matched], minlength=known),
-        cur_counts[~matched],
-    ]).astype(np.int64)
-    reference_counts = np.concatenate(
-        [ref_counts, np.zeros(int((~matched).sum()), dtype=np.int64)])
+    current_counts = np.concatenate(
+        [
+            np.bincount(where[matched], weights=cur_counts[matched], minlength=known),
+            cur_counts[~matched],
+        ]
+    ).astype(np.int64)
+    reference_counts = np.concatenate([ref_counts, np.zeros(int((~matched).sum()), dtype=np.int64)])
     labels = [str(v) for v in ref_values.to_pylist()]
     labels += [str(v) for v, m in zip(cur_values.to_pylist(), matched, strict=True) if not m]
     reference_codes = np.zeros(0, dtype=np.int64)
@@ -129,8 +138,13 @@ def categories(
         index = pc.index_in(_as_string(reference), value_set=ref_values)
         reference_codes = np.asarray(index.drop_null().to_numpy(), dtype=np.int64)
     return Categories(
-        tuple(labels), known, reference_codes, reference_counts, current_counts,
-        reference.null_count, current.null_count,
+        tuple(labels),
+        known,
+        reference_codes,
+        reference_counts,
+        current_counts,
+        reference.null_count,
+        current.null_count,
     )
 
 
@@ -158,8 +172,9 @@ def _value_type(type_: pa.DataType) -> pa.DataType:
 def _is_number(type_: pa.DataType) -> bool:
     import pyarrow as pa
 
-    return bool(pa.types.is_integer(type_) or pa.types.is_floating(type_)
-                or pa.types.is_decimal(type_))
+    return bool(
+        pa.types.is_integer(type_) or pa.types.is_floating(type_) or pa.types.is_decimal(type_)
+    )
 
 
 def _as_string(column: pa.ChunkedArray) -> pa.ChunkedArray:

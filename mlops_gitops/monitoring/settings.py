@@ -93,13 +93,15 @@ class DriftSettings:
         if self.min_rows < 1:
             raise _bad("min_rows", "a whole number of at least 1", self.min_rows)
         if self.multiple_testing not in ("none", "bonferroni", "fdr"):
-            raise _bad("multiple_testing", "one of 'none', 'bonferroni', 'fdr'",
-                       self.multiple_testing)
+            raise _bad(
+                "multiple_testing", "one of 'none', 'bonferroni', 'fdr'", self.multiple_testing
+            )
         if not 0.0 < self.missing_rate_change <= 1.0:
             raise _bad("missing_rate_change", "a number in (0, 1]", self.missing_rate_change)
         if self.calibration_chunks < 2:
-            raise _bad("calibration_chunks", "a whole number of at least 2",
-                       self.calibration_chunks)
+            raise _bad(
+                "calibration_chunks", "a whole number of at least 2", self.calibration_chunks
+            )
         frozen = {}
         for name, override in self.columns.items():
             if override.method is not None:
@@ -139,8 +141,11 @@ class DriftSettings:
         }
         if self.columns:
             out["columns"] = {
-                name: {k: v for k, v in (("method", o.method), ("threshold", o.threshold))
-                       if v is not None}
+                name: {
+                    k: v
+                    for k, v in (("method", o.method), ("threshold", o.threshold))
+                    if v is not None
+                }
                 for name, o in sorted(self.columns.items())
             }
         return out

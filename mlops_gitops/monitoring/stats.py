@@ -96,9 +96,12 @@ def wasserstein_normalised(reference: FloatArray, current: FloatArray, norm: flo
         from scipy.stats import wasserstein_distance
 
         return float(wasserstein_distance(reference, current)) / norm
-    return wasserstein_from_counts(
-        grid_counts(reference, grid), grid_counts(current, grid), grid.width
-    ) / norm
+    return (
+        wasserstein_from_counts(
+            grid_counts(reference, grid), grid_counts(current, grid), grid.width
+        )
+        / norm
+    )
 
 
 def chi_square_test(reference: IntArray, current: IntArray) -> tuple[float, float]:

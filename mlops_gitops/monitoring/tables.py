@@ -18,8 +18,10 @@ def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
     import pyarrow as pa
 
     if not path.is_file():
-        raise DriftError(f"data file {path} does not exist",
-                         "check the path (the training split is built by `dvc repro`)")
+        raise DriftError(
+            f"data file {path} does not exist",
+            "check the path (the training split is built by `dvc repro`)",
+        )
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
@@ -27,8 +29,11 @@ def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
 
             # Strings are read dictionary-encoded, as Parquet stores them: no per-row strings
             # are built, and counting categories becomes counting codes.
-            strings = [f.name for f in pq.read_schema(path)
-                       if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+            strings = [
+                f.name
+                for f in pq.read_schema(path)
+                if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            ]
             return pq.read_table(path, columns=columns, read_dictionary=strings)
         if suffix == ".csv":
             from pyarrow import csv
@@ -36,8 +41,10 @@ def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
             table = csv.read_csv(path)
             return table.select(columns) if columns is not None else table
     except (pa.ArrowException, OSError, KeyError) as error:
-        raise DriftError(f"could not read {path}: {error}",
-                         "check that the file is a valid, complete Parquet or CSV file") from error
+        raise DriftError(
+            f"could not read {path}: {error}",
+            "check that the file is a valid, complete Parquet or CSV file",
+        ) from error
     raise DriftError(
         f"cannot read {path}: the file must end in .parquet, .pq or .csv. Got {suffix!r} instead.",
         "convert the data to Parquet or CSV",

@@ -40,8 +40,11 @@ DEPLOYMENT = "shop-api"
 EXPERIMENT = "shop-ridge"
 DATASET = "shop"
 LOG = f".mlops/requests/{DEPLOYMENT}"
-FEATURES = (ColumnSchema("x1", "number"), ColumnSchema("x2", "number"),
-            ColumnSchema("plan", "category", allowed=("basic", "plus")))
+FEATURES = (
+    ColumnSchema("x1", "number"),
+    ColumnSchema("x2", "number"),
+    ColumnSchema("plan", "category", allowed=("basic", "plus")),
+)
 
 PROBLEM = """\
 apiVersion: mlops-gitops/v1
@@ -130,9 +133,14 @@ def customers(n: int, seed: int, *, shift: float = 0.0) -> pd.DataFrame:
 
 
 def dataset_spec() -> Dataset:
-    return Dataset(Metadata(DATASET), Source("specs/dataset.yaml"), DatasetSource(),
-                   target="spend", columns=(*FEATURES, ColumnSchema("spend", "number")),
-                   split=SplitSettings(test_size=0.25, seed=3))
+    return Dataset(
+        Metadata(DATASET),
+        Source("specs/dataset.yaml"),
+        DatasetSource(),
+        target="spend",
+        columns=(*FEATURES, ColumnSchema("spend", "number")),
+        split=SplitSettings(test_size=0.25, seed=3),
+    )
 
 
 def write_trained_project(root: Path, *, retrain: bool = True) -> None:
@@ -160,34 +168,52 @@ def write_trained_project(root: Path, *, retrain: bool = True) -> None:
     model = build_pipeline(FEATURES, Preprocessing(), Ridge(alpha=1.0))
     model.fit(train[names], train["spend"])
     info = ModelInfo(
-        experiment=EXPERIMENT, problem="shop-spend", dataset=DATASET, task="regression",
-        target="spend", estimator="ridge", candidate="ridge", params={"alpha": 1.0},
-        features=tuple(FeatureInfo(c.name, c.type, allowed=c.allowed) for c in FEATURES))
+        experiment=EXPERIMENT,
+        problem="shop-spend",
+        dataset=DATASET,
+        task="regression",
+        target="spend",
+        estimator="ridge",
+        candidate="ridge",
+        params={"alpha": 1.0},
+        features=tuple(FeatureInfo(c.name, c.type, allowed=c.allowed) for c in FEATURES),
+    )
     save_model(model, root / "models" / EXPERIMENT, info)
     metrics = evaluate_model("regression", model, test[names], test["spend"])["metrics"]
     (root / "metrics").mkdir()
     (root / "metrics" / f"{EXPERIMENT}.json").write_text(
-        pd.Series({**metrics}).to_json(indent=2) + "\n")
+        pd.Series({**metrics}).to_json(indent=2) + "\n"
+    )
 
 
-def write_request_log(root: Path, frame: pd.DataFrame, *, start: datetime, step: timedelta,
-                      first_id: int = 0, name: str = "20240501T000000Z-000001.parquet") -> None:
+def write_request_log(
+    root: Path,
+    frame: pd.DataFrame,
+    *,
+    start: datetime,
+    step: timedelta,
+    first_id: int = 0,
+    name: str = "20240501T000000Z-000001.parquet",
+) -> None:
     """``frame``'s rows as served requests, in the serving log format, predicted by the model."""
     from mlops_gitops.ml.artifact import load_model
 
     model, _ = load_model(root / "models" / EXPERIMENT)
     names = [c.name for c in FEATURES]
     n = len(frame)
-    table = pa.table({
-        "request_id": pa.array([f"r{first_id + i}" for i in range(n)], pa.string()),
-        "timestamp": pa.array([start + step * i for i in range(n)],
-                              pa.timestamp("us", tz="UTC")),
-        "model_version": pa.array(["abc123"] * n, pa.string()),
-        "x1": pa.array(frame["x1"], pa.float64()),
-        "x2": pa.array(frame["x2"], pa.float64()),
-        "plan": pa.array(frame["plan"], pa.string()),
-        "prediction": pa.array(model.predict(frame[names]), pa.float64()),
-    })
+    table = pa.table(
+        {
+            "request_id": pa.array([f"r{first_id + i}" for i in range(n)], pa.string()),
+            "timestamp": pa.array(
+                [start + step * i for i in range(n)], pa.timestamp("us", tz="UTC")
+            ),
+            "model_version": pa.array(["abc123"] * n, pa.string()),
+            "x1": pa.array(frame["x1"], pa.float64()),
+            "x2": pa.array(frame["x2"], pa.float64()),
+            "plan": pa.array(frame["plan"], pa.string()),
+            "prediction": pa.array(model.predict(frame[names]), pa.float64()),
+        }
+    )
     folder = root / LOG
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, folder / name)
@@ -202,13 +228,17 @@ def drifted_requests(root: Path, n: int = 120) -> pd.DataFrame:
 
 def label_requests(root: Path, frame: pd.DataFrame, count: int) -> None:
     """True spend of the first ``count`` requests, as late labels (recorded after the window)."""
-    write_labels(root / LOG, [f"r{i}" for i in range(count)], list(frame["spend"][:count]),
-                 label_type=pa.float64(), when=NOW + timedelta(hours=1))
+    write_labels(
+        root / LOG,
+        [f"r{i}" for i in range(count)],
+        list(frame["spend"][:count]),
+        label_type=pa.float64(),
+        when=NOW + timedelta(hours=1),
+    )
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory,
-                 monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No GITHUB_*/GIT_* from the machine, git and DVC configured in a temporary HOME."""
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text(GITCONFIG)
@@ -228,8 +258,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory,
 
 def dvc(cwd: Path, *args: str) -> str:
     exe = Path(sys.executable).with_name("dvc")
-    return subprocess.run([str(exe), *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        [str(exe), *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 @dataclass(frozen=True)

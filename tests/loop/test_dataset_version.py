@@ -23,8 +23,10 @@ def test_the_pointer_files_are_what_dvc_add_writes(tmp_path: Path) -> None:
 
     dvc(tmp_path, "add", "-q", "data/shop/drift-2024-05-08.parquet")
 
-    assert dvc_file_text("drift-2024-05-08.parquet", content) == (
-        folder / "drift-2024-05-08.parquet.dvc").read_text()
+    assert (
+        dvc_file_text("drift-2024-05-08.parquet", content)
+        == (folder / "drift-2024-05-08.parquet.dvc").read_text()
+    )
     assert gitignore_with("", "drift-2024-05-08.parquet") == (folder / ".gitignore").read_text()
 
 
@@ -35,30 +37,39 @@ def test_gitignore_entries_are_added_once_after_the_existing_ones() -> None:
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """Requests as the labelled window has them: features, prediction, label, bookkeeping."""
-    return pd.DataFrame({
-        "request_id": [f"r{i}" for i in range(len(frame))],
-        "x1": frame["x1"], "x2": frame["x2"], "plan": frame["plan"],
-        "prediction": 0.0, "label": frame["spend"],
-    })
+    return pd.DataFrame(
+        {
+            "request_id": [f"r{i}" for i in range(len(frame))],
+            "x1": frame["x1"],
+            "x2": frame["x2"],
+            "plan": frame["plan"],
+            "prediction": 0.0,
+            "label": frame["spend"],
+        }
+    )
 
 
 def test_labelled_rows_are_appended_once(tmp_path: Path) -> None:
     write_trained_project(tmp_path)
     first = customers(15, seed=11)
 
-    version = build_dataset_version(tmp_path, dataset_spec(), labelled(first[:10]),
-                                    date="2024-05-08")
+    version = build_dataset_version(
+        tmp_path, dataset_spec(), labelled(first[:10]), date="2024-05-08"
+    )
 
     assert (version.path, version.dvc_path, version.gitignore_path) == (
-        "data/shop/drift-2024-05-08.parquet", "data/shop/drift-2024-05-08.parquet.dvc",
-        "data/shop/.gitignore")
+        "data/shop/drift-2024-05-08.parquet",
+        "data/shop/drift-2024-05-08.parquet.dvc",
+        "data/shop/.gitignore",
+    )
     assert (version.rows, version.original_rows, version.added_rows) == (210, 200, 10)
     assert version.based_on == "data/shop/raw.parquet"
     rows = pd.read_parquet(io.BytesIO(version.content))
     raw = pd.read_parquet(tmp_path / "data" / "shop" / "raw.parquet")
     pd.testing.assert_frame_equal(rows.head(200), raw)
-    pd.testing.assert_frame_equal(rows.tail(10).reset_index(drop=True),
-                                  first[:10].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        rows.tail(10).reset_index(drop=True), first[:10].reset_index(drop=True)
+    )
 
     # The next day's window overlaps: its first 10 labelled requests are already in the data.
     (tmp_path / "data" / "shop" / "raw.parquet").write_bytes(version.content)

@@ -28,13 +28,15 @@ from tests.loop.conftest import (
 
 BRANCH = f"mlops/drift/{DEPLOYMENT}/{DAY}"
 REPORT = "project/reports/drift/shop-api/20240508T060000Z"
-REPORT_FILES = {f"{REPORT}/{name}" for name in
-                ("report.json", "report.md", "x1.png", "prediction.png")}
+REPORT_FILES = {
+    f"{REPORT}/{name}" for name in ("report.json", "report.md", "x1.png", "prediction.png")
+}
 TITLE = "Drift on shop-api: 1 of 3 columns drifted"
 
 
-def drift_pr(repo: Repo, capsys: pytest.CaptureFixture[str], *extra: str,
-             now: str = NOW.isoformat()) -> tuple[int, str, str]:
+def drift_pr(
+    repo: Repo, capsys: pytest.CaptureFixture[str], *extra: str, now: str = NOW.isoformat()
+) -> tuple[int, str, str]:
     code = main(["-C", str(repo.root), "drift", "pr", DEPLOYMENT, "--now", now, *extra])
     out, err = capsys.readouterr()
     return code, out, err
@@ -53,15 +55,23 @@ def untouched(repo: Repo) -> dict[str, str]:
     """The clone's state apart from the report folder the check writes (as `drift check` does)
     and the remote-tracking ref a push updates."""
     state = repo.clone.snapshot()
-    state["status"] = "\n".join(line for line in state["status"].splitlines()
-                                if not line.startswith("?? project/reports/drift/"))
-    state["refs"] = "\n".join(line for line in state["refs"].splitlines()
-                              if not line.startswith("refs/remotes/origin/mlops/drift/"))
+    state["status"] = "\n".join(
+        line
+        for line in state["status"].splitlines()
+        if not line.startswith("?? project/reports/drift/")
+    )
+    state["refs"] = "\n".join(
+        line
+        for line in state["refs"].splitlines()
+        if not line.startswith("refs/remotes/origin/mlops/drift/")
+    )
     return state
 
 
 def test_drift_opens_one_pull_request_with_the_report_on_its_branch(
-    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     drifted_requests(repo.root)
@@ -72,8 +82,10 @@ def test_drift_opens_one_pull_request_with_the_report_on_its_branch(
 
     assert code == 0, err
     commit = repo.clone.remote_branches()[BRANCH]
-    assert out == (f"{TITLE}\nopened pull request #1: https://github.example/octo/shop/pull/1 "
-                   f"(branch {BRANCH} on origin at {commit[:12]})\n")
+    assert out == (
+        f"{TITLE}\nopened pull request #1: https://github.example/octo/shop/pull/1 "
+        f"(branch {BRANCH} on origin at {commit[:12]})\n"
+    )
     assert changed_on_branch(repo) == REPORT_FILES
     local = repo.root / "reports/drift/shop-api/20240508T060000Z/report.json"
     assert repo.clone.remote_file(BRANCH, f"{REPORT}/report.json") == local.read_text().strip()
@@ -90,16 +102,23 @@ def test_drift_opens_one_pull_request_with_the_report_on_its_branch(
 
 
 def test_running_again_updates_the_same_pull_request(
-    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     drifted_requests(repo.root)
     use(monkeypatch, github.env())
     assert drift_pr(repo, capsys)[0] == 0
     first = repo.clone.remote_branches()[BRANCH]
-    write_request_log(repo.root, customers(24, seed=9, shift=2.0), start=NOW,
-                      step=timedelta(hours=1), first_id=1000,
-                      name="20240508T060000Z-000001.parquet")
+    write_request_log(
+        repo.root,
+        customers(24, seed=9, shift=2.0),
+        start=NOW,
+        step=timedelta(hours=1),
+        first_id=1000,
+        name="20240508T060000Z-000001.parquet",
+    )
 
     code, out, _ = drift_pr(repo, capsys, now=(NOW + timedelta(days=1)).isoformat())
 
@@ -116,7 +135,9 @@ def test_running_again_updates_the_same_pull_request(
 
 
 def test_without_a_token_the_branch_is_pushed_and_the_compare_url_printed(
-    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     drifted_requests(repo.root)
@@ -136,11 +157,14 @@ def test_without_a_token_the_branch_is_pushed_and_the_compare_url_printed(
 
 
 def test_without_drift_nothing_is_created_unless_forced(
-    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    write_request_log(repo.root, customers(120, seed=7), start=NOW - timedelta(days=6),
-                      step=timedelta(hours=1))
+    write_request_log(
+        repo.root, customers(120, seed=7), start=NOW - timedelta(days=6), step=timedelta(hours=1)
+    )
     use(monkeypatch, github.env())
 
     code, out, _ = drift_pr(repo, capsys)
@@ -159,26 +183,35 @@ def test_without_drift_nothing_is_created_unless_forced(
 
 
 def test_errors_exit_1_with_a_hint(
-    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     use(monkeypatch, github.env())
     code = main(["-C", str(repo.root), "drift", "pr", "nope"])
     assert (code, capsys.readouterr().err) == (
-        1, "error: no Deployment named 'nope' (known: shop-api)\n"
-           "hint: run `mlops get` to list the specs\n")
+        1,
+        "error: no Deployment named 'nope' (known: shop-api)\n"
+        "hint: run `mlops get` to list the specs\n",
+    )
     drifted_requests(repo.root)
     code, _, err = drift_pr(repo, capsys, "--remote", "upstream")
     assert code == 1
-    assert err == ("error: The repository has no remote named 'upstream' (remotes: origin).\n"
-                   "hint: add it with `git remote add upstream <url>` or pass another remote\n")
+    assert err == (
+        "error: The repository has no remote named 'upstream' (remotes: origin).\n"
+        "hint: add it with `git remote add upstream <url>` or pass another remote\n"
+    )
     assert not (repo.root / "reports" / "drift").exists()  # refused before any work
     assert github.token not in err
 
 
 def test_retrain_with_labels_proposes_a_dvc_tracked_dataset_and_a_challenger(
-    retrain_repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    retrain_repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     repo = retrain_repo
     frame = drifted_requests(repo.root)
@@ -197,17 +230,21 @@ def test_retrain_with_labels_proposes_a_dvc_tracked_dataset_and_a_challenger(
         repo.rel("specs/dataset.yaml"),
     }
     assert repo.clone.remote_file(BRANCH, repo.rel("specs/dataset.yaml")) + "\n" == (
-        DATASET_SPEC.replace("    path: data/shop/export.parquet  # the first export\n",
-                             f"    path: {data}\n"))
+        DATASET_SPEC.replace(
+            "    path: data/shop/export.parquet  # the first export\n", f"    path: {data}\n"
+        )
+    )
     assert repo.clone.remote_file(BRANCH, repo.rel("data/shop/.gitignore")) == (
-        f"/drift-{DAY}.parquet")
+        f"/drift-{DAY}.parquet"
+    )
     assert untouched(repo) == before  # no data file, pointer or .gitignore left behind
     assert not (repo.root / data).exists()
 
     # A fresh clone of the branch gets the new data from the DVC remote.
     fresh = tmp_path / "fresh"
-    subprocess.run(["git", "clone", "-q", "-b", BRANCH, str(repo.clone.remote), str(fresh)],
-                   check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "-b", BRANCH, str(repo.clone.remote), str(fresh)], check=True
+    )
     dvc(fresh / "project", "pull", "-q")
     pulled = fresh / "project" / data
     pointer = (fresh / "project" / f"{data}.dvc").read_text()
@@ -221,17 +258,25 @@ def test_retrain_with_labels_proposes_a_dvc_tracked_dataset_and_a_challenger(
     body = github.open_pulls()[0]["body"]
     assert "performance on labelled traffic: 60 rows, r2 " in out
     assert "| metric | labelled traffic | test split |" in body
-    assert (f"New dataset version `{data}`: 260 rows = 200 from `data/shop/raw.parquet` + 60 "
-            "labelled rows of this window.") in body
+    assert (
+        f"New dataset version `{data}`: 260 rows = 200 from `data/shop/raw.parquet` + 60 "
+        "labelled rows of this window."
+    ) in body
     assert "pushed to the remote `storage`" in body
     assert "| | champion: ridge (ridge) | challenger: ridge (ridge) |" in body
-    for row in ("**r2** on test split (50 rows)", "**r2** on labelled hold-out (15 rows)",
-                "p99 latency (ms)", "throughput (rows/s)"):
+    for row in (
+        "**r2** on test split (50 rows)",
+        "**r2** on labelled hold-out (15 rows)",
+        "p99 latency (ms)",
+        "throughput (rows/s)",
+    ):
         assert f"| {row} | " in body
 
 
 def test_retrain_without_labels_says_it_waits_for_them(
-    retrain_repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    retrain_repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     drifted_requests(retrain_repo.root)
@@ -240,12 +285,16 @@ def test_retrain_without_labels_says_it_waits_for_them(
     assert drift_pr(retrain_repo, capsys)[0] == 0
 
     assert changed_on_branch(retrain_repo) == REPORT_FILES
-    assert ("Retraining waits for labels: import them with `mlops labels import shop-api "
-            "labels.csv` (columns `request_id`, `label`)") in github.open_pulls()[0]["body"]
+    assert (
+        "Retraining waits for labels: import them with `mlops labels import shop-api "
+        "labels.csv` (columns `request_id`, `label`)"
+    ) in github.open_pulls()[0]["body"]
 
 
 def test_a_deployment_whose_monitoring_action_is_none_gets_no_pull_request(
-    repo: Repo, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+    repo: Repo,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     spec = repo.root / "specs" / "deployment.yaml"
@@ -256,7 +305,8 @@ def test_a_deployment_whose_monitoring_action_is_none_gets_no_pull_request(
     code, out, _ = drift_pr(repo, capsys, "--force")
 
     assert code == 0
-    assert out.startswith("monitoring.action of 'shop-api' is none: no pull request "
-                          "(Dataset drift detected: 1 of 3")
+    assert out.startswith(
+        "monitoring.action of 'shop-api' is none: no pull request (Dataset drift detected: 1 of 3"
+    )
     assert set(repo.clone.remote_branches()) == {"main"}
     assert github.requests == []

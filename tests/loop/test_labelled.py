@@ -39,27 +39,45 @@ def served(root: Path, rows: list[tuple[str, timedelta, float]]) -> None:
     n = len(rows)
     folder = root / LOG
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table({
-        "request_id": [r[0] for r in rows],
-        "timestamp": pa.array([NOW - r[1] for r in rows], pa.timestamp("us", tz="UTC")),
-        "model_version": ["abc"] * n,
-        "x1": [0.0] * n, "x2": [0.0] * n, "plan": ["basic"] * n,
-        "prediction": pa.array([r[2] for r in rows], pa.float64()),
-    }), folder / "20240501T000000Z-000001.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "request_id": [r[0] for r in rows],
+                "timestamp": pa.array([NOW - r[1] for r in rows], pa.timestamp("us", tz="UTC")),
+                "model_version": ["abc"] * n,
+                "x1": [0.0] * n,
+                "x2": [0.0] * n,
+                "plan": ["basic"] * n,
+                "prediction": pa.array([r[2] for r in rows], pa.float64()),
+            }
+        ),
+        folder / "20240501T000000Z-000001.parquet",
+    )
 
 
 def test_performance_on_labelled_requests_is_hand_checkable(project: Path) -> None:
     day = timedelta(days=1)
-    served(project, [("a", day, 1.0), ("b", day, 2.0), ("c", 2 * day, 3.0), ("d", 3 * day, 4.0),
-                     ("old", 8 * day, 50.0), ("unlabelled", day, 7.0)])
+    served(
+        project,
+        [
+            ("a", day, 1.0),
+            ("b", day, 2.0),
+            ("c", 2 * day, 3.0),
+            ("d", 3 * day, 4.0),
+            ("old", 8 * day, 50.0),
+            ("unlabelled", day, 7.0),
+        ],
+    )
     log = project / LOG
-    write_labels(log, ["a", "b", "c", "d", "old", "nobody"], [1.0, 5.0, 3.0, 6.0, 0.0, 9.0],
-                 when=NOW)
+    write_labels(
+        log, ["a", "b", "c", "d", "old", "nobody"], [1.0, 5.0, 3.0, 6.0, 0.0, 9.0], when=NOW
+    )
     write_labels(log, ["b"], [2.0], when=NOW + day)  # a corrected label replaces the first
     specs = load_specs(project)
 
-    perf = labelled_performance(project, specs.deployments[DEPLOYMENT], specs,
-                                start=NOW - 7 * day, end=NOW)
+    perf = labelled_performance(
+        project, specs.deployments[DEPLOYMENT], specs, start=NOW - 7 * day, end=NOW
+    )
 
     assert perf is not None
     assert (perf.rows, perf.requests) == (4, 5)  # "old" is outside the window
@@ -71,7 +89,8 @@ def test_performance_on_labelled_requests_is_hand_checkable(project: Path) -> No
     test = json.loads((project / "metrics" / f"{EXPERIMENT}.json").read_text())
     assert perf.test == {k: test[k] for k in ("mae", "mape", "r2", "rmse")}
     assert perf.headline() == (
-        f"performance on labelled traffic: 4 rows, r2 0.7143 vs {test['r2']:.4g} on the test split")
+        f"performance on labelled traffic: 4 rows, r2 0.7143 vs {test['r2']:.4g} on the test split"
+    )
 
 
 def test_no_labels_or_no_labelled_request_in_the_window_gives_none(project: Path) -> None:
@@ -109,7 +128,8 @@ def test_labels_import_cli_types_labels_as_the_model_predicts(
 
     assert capsys.readouterr().out == (
         f"imported 2 label(s) for {DEPLOYMENT} into {LOG}/labels\n"
-        f"imported 1 label(s) for {DEPLOYMENT} into {LOG}/labels\n")
+        f"imported 1 label(s) for {DEPLOYMENT} into {LOG}/labels\n"
+    )
     files = sorted((project / LOG / "labels").glob("*.parquet"))
     tables = [pq.read_table(f) for f in files]
     assert [t.schema.field("label").type for t in tables] == [pa.float64(), pa.float64()]
@@ -142,8 +162,9 @@ def test_drift_check_reports_performance_on_labelled_traffic(
     data = json.loads(capsys.readouterr().out)
     perf = data["labelled_performance"]
     assert (perf["rows"], perf["requests"], perf["metric"]) == (30, 120, "r2")
-    assert math.isclose(perf["metrics"]["mae"], float(
-        (frame["spend"][:30] - _logged(project)[:30]).abs().mean()))
+    assert math.isclose(
+        perf["metrics"]["mae"], float((frame["spend"][:30] - _logged(project)[:30]).abs().mean())
+    )
     assert data["dataset_drift"] is True  # the drift result itself is unchanged
 
     assert main(check) == 0

@@ -17,9 +17,7 @@ def planted(n: int, seed: int = 0) -> tuple[pa.Table, pa.Table]:
     rng = np.random.default_rng(seed)
 
     def side(current: bool) -> pa.Table:
-        cols: dict[str, object] = {
-            f"clean_{i}": rng.normal(10.0 * i, 1.0 + i, n) for i in range(6)
-        }
+        cols: dict[str, object] = {f"clean_{i}": rng.normal(10.0 * i, 1.0 + i, n) for i in range(6)}
         cols["shift"] = rng.normal(0.6 if current else 0.0, 1.0, n)
         cols["scale"] = rng.normal(0.0, 2.0 if current else 1.0, n)
         cols["tiny"] = rng.normal(0.02 if current else 0.0, 1.0, n)

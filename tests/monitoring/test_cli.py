@@ -26,23 +26,53 @@ def files(tmp_path):
 
 
 def test_ad_hoc_check_prints_json_and_exits_by_fail_on_drift(files, capsys):
-    argv = ["drift", "check", "--reference", str(files / "ref.parquet"),
-            "--current", str(files / "cur.parquet"), "--format", "json", "--drift-share", "0.25"]
+    argv = [
+        "drift",
+        "check",
+        "--reference",
+        str(files / "ref.parquet"),
+        "--current",
+        str(files / "cur.parquet"),
+        "--format",
+        "json",
+        "--drift-share",
+        "0.25",
+    ]
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["drifted_columns"]) == PLANTED and data["dataset_drift"] is True
     assert main([*argv, "--fail-on-drift"]) == 1
     capsys.readouterr()
-    clean = ["drift", "check", "--reference", str(files / "ref.parquet"),
-             "--current", str(files / "same.parquet"), "--fail-on-drift"]
+    clean = [
+        "drift",
+        "check",
+        "--reference",
+        str(files / "ref.parquet"),
+        "--current",
+        str(files / "same.parquet"),
+        "--fail-on-drift",
+    ]
     assert main(clean) == 0
     assert capsys.readouterr().out.startswith("No dataset drift: 0 of 14")
 
 
 def test_ad_hoc_check_writes_a_report_folder(files, capsys):
     out = files / "report"
-    code = main(["drift", "check", "my-api", "--reference", str(files / "ref.parquet"),
-                 "--current", str(files / "cur.parquet"), "--format", "md", "--output", str(out)])
+    code = main(
+        [
+            "drift",
+            "check",
+            "my-api",
+            "--reference",
+            str(files / "ref.parquet"),
+            "--current",
+            str(files / "cur.parquet"),
+            "--format",
+            "md",
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().out.startswith("# Drift report: my-api")
     assert {p.name for p in out.iterdir()} >= {"report.json", "report.md", "shift.png"}
@@ -53,8 +83,19 @@ def test_missing_arguments_and_bad_files_exit_1_with_a_hint(files, capsys):
     err = capsys.readouterr().err
     assert "needs a DEPLOYMENT name, or both --reference FILE and --current FILE" in err
     assert "hint: e.g. `mlops drift check my-api`" in err
-    assert main(["drift", "check", "--reference", str(files / "nope.parquet"),
-                 "--current", str(files / "cur.parquet")]) == 1
+    assert (
+        main(
+            [
+                "drift",
+                "check",
+                "--reference",
+                str(files / "nope.parquet"),
+                "--current",
+                str(files / "cur.parquet"),
+            ]
+        )
+        == 1
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -70,33 +111,47 @@ def served(example_project):
     root = example_project
     rng = np.random.default_rng(8)
     n = 400
-    train = pa.table({
-        "mean_radius": rng.normal(14, 3.5, n), "mean_texture": rng.normal(19, 4, n),
-        "worst_area": rng.normal(880, 560, n),
-        "diagnosis": rng.choice(["malignant", "benign"], n, p=[0.37, 0.63]),
-    })
+    train = pa.table(
+        {
+            "mean_radius": rng.normal(14, 3.5, n),
+            "mean_texture": rng.normal(19, 4, n),
+            "worst_area": rng.normal(880, 560, n),
+            "diagnosis": rng.choice(["malignant", "benign"], n, p=[0.37, 0.63]),
+        }
+    )
     (root / "data" / "breast-cancer").mkdir(parents=True)
     pq.write_table(train, root / "data" / "breast-cancer" / "train.parquet")
     info = ModelInfo(
-        experiment="malignancy-classifier", problem="tumour-malignancy", dataset="breast-cancer",
-        task="classification", target="diagnosis",
+        experiment="malignancy-classifier",
+        problem="tumour-malignancy",
+        dataset="breast-cancer",
+        task="classification",
+        target="diagnosis",
         features=tuple(FeatureInfo(name, "number") for name in FEATURES),
-        estimator="logistic_regression", candidate="logistic", classes=("benign", "malignant"))
+        estimator="logistic_regression",
+        candidate="logistic",
+        classes=("benign", "malignant"),
+    )
     (root / "models" / "malignancy-classifier").mkdir(parents=True)
     (root / "models" / "malignancy-classifier" / "model.json").write_text(info.to_json())
     log = root / ".mlops" / "requests" / "malignancy-api"
     log.mkdir(parents=True)
     m = 300
     stamps = [NOW - timedelta(days=6) + timedelta(minutes=20 * i) for i in range(m)]
-    pq.write_table(pa.table({
-        "request_id": [str(i) for i in range(m)],
-        "timestamp": pa.array(stamps, type=pa.timestamp("us", tz="UTC")),
-        "model_version": ["1"] * m,
-        "mean_radius": rng.normal(18, 3.5, m),  # larger tumours are being sent
-        "mean_texture": rng.normal(19, 4, m),
-        "worst_area": rng.normal(880, 560, m),
-        "prediction": rng.choice(["malignant", "benign"], m, p=[0.7, 0.3]),
-    }), log / "part-0001.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "request_id": [str(i) for i in range(m)],
+                "timestamp": pa.array(stamps, type=pa.timestamp("us", tz="UTC")),
+                "model_version": ["1"] * m,
+                "mean_radius": rng.normal(18, 3.5, m),  # larger tumours are being sent
+                "mean_texture": rng.normal(19, 4, m),
+                "worst_area": rng.normal(880, 560, m),
+                "prediction": rng.choice(["malignant", "benign"], m, p=[0.7, 0.3]),
+            }
+        ),
+        log / "part-0001.parquet",
+    )
     return root
 
 
@@ -117,12 +172,26 @@ def test_check_deployment_uses_the_spec_the_model_schema_and_the_request_log(ser
 
 
 def test_cli_spec_driven_writes_under_reports_drift(served, capsys):
-    code = main(["-C", str(served), "drift", "check", "malignancy-api",
-                 "--now", NOW.isoformat(), "--fail-on-drift"])
+    code = main(
+        [
+            "-C",
+            str(served),
+            "drift",
+            "check",
+            "malignancy-api",
+            "--now",
+            NOW.isoformat(),
+            "--fail-on-drift",
+        ]
+    )
     assert code == 1
     folder = served / "reports" / "drift" / "malignancy-api" / "20240508T060000Z"
     assert {p.name for p in folder.iterdir()} == {
-        "report.json", "report.md", "mean_radius.png", "prediction.png"}
+        "report.json",
+        "report.md",
+        "mean_radius.png",
+        "prediction.png",
+    }
     assert "Dataset drift detected: 1 of 3" in capsys.readouterr().out
 
 

@@ -68,15 +68,21 @@ def test_calibration_keeps_a_small_window_on_a_large_reference_quiet():
     assert column.threshold_source == "calibrated"
     assert column.threshold is not None and column.threshold > 0.1
     shifted = pa.table({f"c{i}": rng.standard_t(3, 100) + 1.5 for i in range(10)})
-    assert len(detect_drift(ref, shifted, settings=dataclasses.replace(
-        settings, calibrate=True)).drifted_columns) == 10
+    assert (
+        len(
+            detect_drift(
+                ref, shifted, settings=dataclasses.replace(settings, calibrate=True)
+            ).drifted_columns
+        )
+        == 10
+    )
 
 
 def test_missing_values_are_reported_as_a_change_in_missing_rate():
     rng = np.random.default_rng(5)
     values = rng.normal(size=2000)
     holes = values.copy()
-    holes[: 800] = np.nan
+    holes[:800] = np.nan
     gaps = pa.array([None if i % 10 == 0 else "a" for i in range(2000)])
     ref = pa.table({"x": values, "y": gaps})
     cur = pa.table({"x": holes, "y": pa.array(["a"] * 2000)})
@@ -101,8 +107,13 @@ def test_a_column_missing_everywhere_in_current_is_skipped_not_crashed():
 
 def test_unseen_category_small_and_constant_columns():
     ref = pa.table({"c": ["a"] * 300 + ["b"] * 300, "k": [1.0] * 600, "same": ["x"] * 600})
-    cur = pa.table({"c": ["a"] * 250 + ["b"] * 250 + ["new"] * 100, "k": [1.0] * 300 + [2.0] * 300,
-                    "same": ["x"] * 600})
+    cur = pa.table(
+        {
+            "c": ["a"] * 250 + ["b"] * 250 + ["new"] * 100,
+            "k": [1.0] * 300 + [2.0] * 300,
+            "same": ["x"] * 600,
+        }
+    )
     result = detect_drift(ref, cur)
     c = result.column("c")
     assert c.method == "chisquare" and c.drifted
@@ -130,17 +141,20 @@ def test_a_window_too_small_to_judge_gives_a_clear_result():
     assert result.status == "insufficient_data"
     assert result.dataset_drift is False
     assert result.message == (
-        "the current data has 12 row(s), fewer than min_rows=100: too few to judge drift")
+        "the current data has 12 row(s), fewer than min_rows=100: too few to judge drift"
+    )
     assert result.column("x").skipped == result.message
     assert result.headline().startswith("Drift not judged")
 
 
 def test_column_overrides_choose_method_and_threshold(large):
-    settings = DriftSettings(columns={
-        "tiny": ColumnOverride(threshold=0.01),
-        "shift": ColumnOverride(method="psi"),
-        "colour": ColumnOverride(method="chisquare", threshold=1e-300),
-    })
+    settings = DriftSettings(
+        columns={
+            "tiny": ColumnOverride(threshold=0.01),
+            "shift": ColumnOverride(method="psi"),
+            "colour": ColumnOverride(method="chisquare", threshold=1e-300),
+        }
+    )
     result = detect_drift(*large, settings=settings)
     tiny = result.column("tiny")
     assert tiny.threshold == 0.01 and tiny.threshold_source == "override" and tiny.drifted
@@ -164,7 +178,8 @@ def test_an_override_that_does_not_fit_the_column_is_a_user_error(small):
         detect_drift(*small, settings=settings)
     assert error.value.message == (
         "monitoring.columns.colour.method is 'wasserstein', which does not fit column 'colour': "
-        "it is categorical or has 5 distinct values or fewer")
+        "it is categorical or has 5 distinct values or fewer"
+    )
     assert error.value.hint and "chisquare, jensenshannon or psi" in error.value.hint
 
 
@@ -192,9 +207,14 @@ def test_bad_settings_say_what_is_allowed(field, value, expected):
 def test_settings_from_a_deployment_monitoring_section():
     from mlops_gitops.specs.models import DriftOverride, Monitoring
 
-    monitoring = Monitoring(min_rows=50, drift_share=0.3, method="psi", calibrate=True,
-                            multiple_testing="fdr",
-                            columns={"age": DriftOverride(method="ks", threshold=0.01)})
+    monitoring = Monitoring(
+        min_rows=50,
+        drift_share=0.3,
+        method="psi",
+        calibrate=True,
+        multiple_testing="fdr",
+        columns={"age": DriftOverride(method="ks", threshold=0.01)},
+    )
     settings = DriftSettings.from_monitoring(monitoring)
     assert (settings.min_rows, settings.drift_share, settings.method) == (50, 0.3, "psi")
     assert settings.calibrate and settings.multiple_testing == "fdr"
@@ -203,42 +223,74 @@ def test_settings_from_a_deployment_monitoring_section():
 
 def test_declared_features_set_types_and_report_missing_ones():
     rng = np.random.default_rng(6)
-    ref = pa.table({"code": rng.integers(0, 40, 3000), "note": ["x"] * 3000,
-                    "when": pa.array(np.arange(3000).astype("datetime64[s]"))})
-    cur = pa.table({"code": rng.integers(0, 40, 3000), "note": ["y"] * 3000,
-                    "when": pa.array(np.arange(3000).astype("datetime64[s]"))})
-    features = (FeatureInfo("code", "category"), FeatureInfo("note", "text"),
-                FeatureInfo("when", "datetime"), FeatureInfo("age", "number"))
+    ref = pa.table(
+        {
+            "code": rng.integers(0, 40, 3000),
+            "note": ["x"] * 3000,
+            "when": pa.array(np.arange(3000).astype("datetime64[s]")),
+        }
+    )
+    cur = pa.table(
+        {
+            "code": rng.integers(0, 40, 3000),
+            "note": ["y"] * 3000,
+            "when": pa.array(np.arange(3000).astype("datetime64[s]")),
+        }
+    )
+    features = (
+        FeatureInfo("code", "category"),
+        FeatureInfo("note", "text"),
+        FeatureInfo("when", "datetime"),
+        FeatureInfo("age", "number"),
+    )
     result = detect_drift(ref, cur, features=features)
     assert result.column("code").method == "jensenshannon"  # integers, declared categorical
     assert result.column("code").kind == "categorical"
     assert result.column("note").skipped == (
-        "text columns are not compared (no distribution test fits)")
+        "text columns are not compared (no distribution test fits)"
+    )
     assert result.column("when").skipped is not None
     assert result.column("age").skipped == (
-        "the model's input column is missing from the reference and current data")
+        "the model's input column is missing from the reference and current data"
+    )
     assert [c.name for c in result.tested_features] == ["code"]
 
 
 def test_inferred_types_skip_identifiers_and_datetimes_and_note_one_sided_columns():
     n = 500
-    ref = pa.table({"id": [f"r{i}" for i in range(n)], "x": np.arange(n, dtype=float),
-                    "t": pa.array(np.arange(n).astype("datetime64[s]")), "old": np.ones(n)})
-    cur = pa.table({"id": [f"c{i}" for i in range(n)], "x": np.arange(n, dtype=float),
-                    "t": pa.array(np.arange(n).astype("datetime64[s]")), "new": np.ones(n)})
+    ref = pa.table(
+        {
+            "id": [f"r{i}" for i in range(n)],
+            "x": np.arange(n, dtype=float),
+            "t": pa.array(np.arange(n).astype("datetime64[s]")),
+            "old": np.ones(n),
+        }
+    )
+    cur = pa.table(
+        {
+            "id": [f"c{i}" for i in range(n)],
+            "x": np.arange(n, dtype=float),
+            "t": pa.array(np.arange(n).astype("datetime64[s]")),
+            "new": np.ones(n),
+        }
+    )
     result = detect_drift(ref, cur)
     assert "looks like free text or an identifier" in (result.column("id").skipped or "")
     assert "datetime" in (result.column("t").skipped or "")
-    assert result.notes == ("only in the reference data, not compared: old",
-                            "only in the current data, not compared: new")
+    assert result.notes == (
+        "only in the reference data, not compared: old",
+        "only in the current data, not compared: new",
+    )
 
 
 def test_prediction_drift_is_reported_apart_from_the_feature_share():
     rng = np.random.default_rng(7)
-    ref = pa.table({"x": rng.normal(size=2000),
-                    "prediction": rng.choice(["yes", "no"], 2000, p=[0.2, 0.8])})
-    cur = pa.table({"x": rng.normal(size=2000),
-                    "prediction": rng.choice(["yes", "no"], 2000, p=[0.6, 0.4])})
+    ref = pa.table(
+        {"x": rng.normal(size=2000), "prediction": rng.choice(["yes", "no"], 2000, p=[0.2, 0.8])}
+    )
+    cur = pa.table(
+        {"x": rng.normal(size=2000), "prediction": rng.choice(["yes", "no"], 2000, p=[0.6, 0.4])}
+    )
     result = detect_drift(ref, cur)
     assert result.prediction_drift is True
     assert result.prediction is not None and result.prediction.role == "prediction"

@@ -48,10 +48,11 @@ def test_markdown_has_a_headline_and_a_row_per_column(tmp_path, large):
     text = (tmp_path / "report.md").read_text()
     lines = text.splitlines()
     assert lines[0] == "# Drift report"
-    assert lines[2] == ("**No dataset drift: 4 of 14 feature column(s) drifted "
-                        "(share 0.29, alarm at 0.50).**")
+    assert lines[2] == (
+        "**No dataset drift: 4 of 14 feature column(s) drifted (share 0.29, alarm at 0.50).**"
+    )
     header = "| column | test | statistic | threshold | drifted | why this test |"
-    table = lines[lines.index(header):]
+    table = lines[lines.index(header) :]
     rows = [line for line in table[2:] if line.startswith("| ")]
     assert len(rows) == 14
     assert rows[0].startswith("| [") and "**yes**" in rows[0]  # drifted first, linked to a plot

@@ -42,8 +42,9 @@ def log(tmp_path):
 
 
 def test_only_rows_inside_the_window_are_read(log):
-    window = read_current_window(log, window=timedelta(days=7), now=NOW,
-                                 columns=["age", "prediction", "income"])
+    window = read_current_window(
+        log, window=timedelta(days=7), now=NOW, columns=["age", "prediction", "income"]
+    )
     assert window.table.column_names == ["age", "prediction", "income"]
     assert window.table.num_rows == 24 + 5  # [now - 7d, now)
     assert window.start == NOW - timedelta(days=7) and window.end == NOW
@@ -83,8 +84,13 @@ def test_asking_for_a_column_no_file_has_is_a_user_error(log):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("7d", timedelta(days=7)), ("12h", timedelta(hours=12)), ("30m", timedelta(minutes=30)),
-     ("2w", timedelta(weeks=2)), (" 90s ", timedelta(seconds=90))],
+    [
+        ("7d", timedelta(days=7)),
+        ("12h", timedelta(hours=12)),
+        ("30m", timedelta(minutes=30)),
+        ("2w", timedelta(weeks=2)),
+        (" 90s ", timedelta(seconds=90)),
+    ],
 )
 def test_parse_window(text, expected):
     assert parse_window(text) == expected
@@ -96,4 +102,5 @@ def test_parse_window_rejects_bad_text(text):
         parse_window(text)
     assert error.value.message == (
         "The window must be a positive whole number followed by a unit (s, m, h, d or w), "
-        f"such as 7d, 12h, 30m or 2w. Got {text!r} instead.")
+        f"such as 7d, 12h, 30m or 2w. Got {text!r} instead."
+    )

@@ -28,7 +28,8 @@ def test_wasserstein_matches_scipy_within_the_grid_tolerance(reference, current)
     norm = stats.reference_norm(reference)
     expected = wasserstein_distance(reference, current) / norm
     assert stats.wasserstein_normalised(reference, current, norm) == pytest.approx(
-        expected, abs=stats.GRID_TOLERANCE)
+        expected, abs=stats.GRID_TOLERANCE
+    )
 
 
 def test_a_long_tailed_column_uses_the_exact_distance():
