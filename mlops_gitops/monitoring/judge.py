@@ -215,7 +215,8 @@ def _calibrated(
         distance,
         reason
         + (
-            f"; threshold calibrated to mean + 3 sigma over {chunks} reference chunks of {size} rows"
+            f"; threshold calibrated to mean + 3 sigma over {chunks} reference chunks"
+            f" of {size} rows"
         ),
     )
     return replace(out, threshold_source="calibrated")
