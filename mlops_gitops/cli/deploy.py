@@ -21,27 +21,32 @@ RUNTIME_CHOICES = ("local", "docker", "kubernetes")
 def register(sub: Any) -> None:
     build = sub.add_parser("build", help="build a deployment's serving image (Docker)")
     build.add_argument("deployment", help="the Deployment spec's name")
-    build.add_argument("--push", action="store_true",
-                       help="push the image to the registry the spec names (image.registry)")
-    build.add_argument("--base-image", metavar="IMAGE",
-                       help="base image (default: $MLOPS_BASE_IMAGE, else the spec's image.base)")
+    build.add_argument(
+        "--push",
+        action="store_true",
+        help="push the image to the registry the spec names (image.registry)",
+    )
+    build.add_argument(
+        "--base-image",
+        metavar="IMAGE",
+        help="base image (default: $MLOPS_BASE_IMAGE, else the spec's image.base)",
+    )
     build.set_defaults(handler=_build)
 
     deploy = sub.add_parser("deploy", help="run a deployment (a no-op when already up to date)")
     deploy.add_argument("deployment", help="the Deployment spec's name")
-    deploy.add_argument("--runtime", choices=RUNTIME_CHOICES,
-                        help="override the spec's runtime")
+    deploy.add_argument("--runtime", choices=RUNTIME_CHOICES, help="override the spec's runtime")
     deploy.set_defaults(handler=_deploy)
 
     undeploy = sub.add_parser("undeploy", help="stop and remove a deployment")
     undeploy.add_argument("deployment", help="the Deployment spec's name")
-    undeploy.add_argument("--runtime", choices=RUNTIME_CHOICES,
-                          help="override the spec's runtime")
+    undeploy.add_argument("--runtime", choices=RUNTIME_CHOICES, help="override the spec's runtime")
     undeploy.set_defaults(handler=_undeploy)
 
     status = sub.add_parser("status", help="sync and health of every deployment")
-    status.add_argument("deployments", nargs="*", metavar="DEPLOYMENT",
-                        help="only these (default: all)")
+    status.add_argument(
+        "deployments", nargs="*", metavar="DEPLOYMENT", help="only these (default: all)"
+    )
     add_format(status)
     status.set_defaults(handler=_status)
 
@@ -61,8 +66,10 @@ def _deployment(root: Path, name: str) -> Deployment:
     deployments = _deployments(root)
     if name not in deployments:
         known = ", ".join(sorted(deployments)) or "none"
-        raise RuntimeBackendError(f"no Deployment named {name!r} in specs/ (found: {known})",
-                                  "check the name with `mlops get`")
+        raise RuntimeBackendError(
+            f"no Deployment named {name!r} in specs/ (found: {known})",
+            "check the name with `mlops get`",
+        )
     return deployments[name]
 
 
@@ -76,8 +83,9 @@ def _build(args: argparse.Namespace) -> int:
     from mlops_gitops.runtimes.build import build_image
 
     root = project_root(args)
-    result = build_image(root, _deployment(root, args.deployment), push=args.push,
-                         base_image=args.base_image)
+    result = build_image(
+        root, _deployment(root, args.deployment), push=args.push, base_image=args.base_image
+    )
     verb = "built" if result.built else "up to date:"
     print(f"{verb} {result.image}" + (" (pushed)" if result.pushed else ""))
     return 0
@@ -108,8 +116,10 @@ def _status(args: argparse.Namespace) -> int:
     wanted = args.deployments or sorted(deployments)
     missing = [n for n in wanted if n not in deployments]
     if missing:
-        raise RuntimeBackendError(f"no Deployment named {', '.join(missing)} in specs/",
-                                  "check the names with `mlops get`")
+        raise RuntimeBackendError(
+            f"no Deployment named {', '.join(missing)} in specs/",
+            "check the names with `mlops get`",
+        )
     rows = [_runtime(root, deployments[n], None).status(deployments[n]) for n in wanted]
     if args.format == "json":
         print_json([row.to_dict() for row in rows])
@@ -118,8 +128,9 @@ def _status(args: argparse.Namespace) -> int:
     table = [header, *((r.name, r.runtime, r.sync, r.health, r.url, r.detail) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  "
-              + row[-1])
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
     return 0
 
 

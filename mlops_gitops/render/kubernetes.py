@@ -20,7 +20,11 @@ from mlops_gitops.specs.models import Deployment
 __all__ = ["MANAGED_FILES", "labels", "render_manifests"]
 
 MANAGED_FILES = (
-    "deployment.yaml", "service.yaml", "hpa.yaml", "inferenceservice.yaml", "kustomization.yaml",
+    "deployment.yaml",
+    "service.yaml",
+    "hpa.yaml",
+    "inferenceservice.yaml",
+    "kustomization.yaml",
 )
 CPU_TARGET_PERCENT = 70
 
@@ -101,8 +105,10 @@ def _autoscaled(deployment: Deployment) -> bool:
 def _deployment(deployment: Deployment, image: str) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "selector": {"matchLabels": _selector(deployment)},
-        "strategy": {"type": "RollingUpdate",
-                     "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+        "strategy": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+        },
         "template": {
             "metadata": {"labels": labels(deployment)},
             "spec": {
@@ -114,8 +120,12 @@ def _deployment(deployment: Deployment, image: str) -> dict[str, Any]:
     }
     if not _autoscaled(deployment):
         spec["replicas"] = deployment.replicas
-    return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": _metadata(deployment), "spec": spec}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _metadata(deployment),
+        "spec": spec,
+    }
 
 
 def _service(deployment: Deployment) -> dict[str, Any]:
@@ -126,8 +136,9 @@ def _service(deployment: Deployment) -> dict[str, Any]:
         "spec": {
             "type": "ClusterIP",
             "selector": _selector(deployment),
-            "ports": [{"name": "http", "port": deployment.port, "targetPort": "http",
-                       "protocol": "TCP"}],
+            "ports": [
+                {"name": "http", "port": deployment.port, "targetPort": "http", "protocol": "TCP"}
+            ],
         },
     }
 
@@ -138,15 +149,22 @@ def _hpa(deployment: Deployment) -> dict[str, Any]:
         "kind": "HorizontalPodAutoscaler",
         "metadata": _metadata(deployment),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
-                               "name": deployment.name},
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": deployment.name,
+            },
             "minReplicas": deployment.replicas,
             "maxReplicas": deployment.autoscaling_max_replicas,
-            "metrics": [{
-                "type": "Resource",
-                "resource": {"name": "cpu", "target": {
-                    "type": "Utilization", "averageUtilization": CPU_TARGET_PERCENT}},
-            }],
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": CPU_TARGET_PERCENT},
+                    },
+                }
+            ],
         },
     }
 
@@ -160,8 +178,12 @@ def _inference_service(deployment: Deployment, image: str) -> dict[str, Any]:
         "containers": [container],
         "volumes": _volumes(deployment),
     }
-    return {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
-            "metadata": _metadata(deployment), "spec": {"predictor": predictor}}
+    return {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": _metadata(deployment),
+        "spec": {"predictor": predictor},
+    }
 
 
 def _dump(document: dict[str, Any]) -> str:

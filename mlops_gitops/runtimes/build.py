@@ -98,8 +98,11 @@ def prepare_build(
     model_files = {n: (model_dir / n).read_bytes() for n in (MODEL_FILE, MODEL_INFO_FILE)}
     wheels = collect_wheels(wheel_cache, download=download)
     context = render_build_context(
-        deployment, model_files, [ref for ref, _ in wheels],
-        base_image_for(deployment, base_image), info.sha256,
+        deployment,
+        model_files,
+        [ref for ref, _ in wheels],
+        base_image_for(deployment, base_image),
+        info.sha256,
     )
     digest = context.digest
     return PreparedBuild(
@@ -148,8 +151,9 @@ def _stream_build(client: Any, folder: Path, prepared: PreparedBuild, log: Log) 
 
     recent: list[str] = []
     try:
-        for chunk in client.api.build(path=str(folder), tag=prepared.image,
-                                      rm=True, forcerm=True, pull=False, decode=True):
+        for chunk in client.api.build(
+            path=str(folder), tag=prepared.image, rm=True, forcerm=True, pull=False, decode=True
+        ):
             if "stream" in chunk:
                 for line in str(chunk["stream"]).splitlines():
                     if line.strip():
@@ -163,9 +167,10 @@ def _stream_build(client: Any, folder: Path, prepared: PreparedBuild, log: Log) 
                     "after fixing it",
                 )
     except APIError as error:
-        raise BuildError(f"docker build of {prepared.image} failed: {error.explanation}",
-                         "check the base image exists (`docker images`) or set "
-                         f"{BASE_IMAGE_ENV}") from None
+        raise BuildError(
+            f"docker build of {prepared.image} failed: {error.explanation}",
+            f"check the base image exists (`docker images`) or set {BASE_IMAGE_ENV}",
+        ) from None
 
 
 def _push(client: Any, deployment: Deployment, prepared: PreparedBuild, log: Log) -> None:
@@ -185,8 +190,10 @@ def _push(client: Any, deployment: Deployment, prepared: PreparedBuild, log: Log
     for chunk in client.api.push(repository, tag=tag, auth_config=auth, stream=True, decode=True):
         if "error" in chunk:
             # The daemon's message names the registry and the reason, never the password.
-            raise BuildError(f"pushing {prepared.image} failed: {chunk['error']}",
-                             f"check the registry {spec.registry} and the credentials")
+            raise BuildError(
+                f"pushing {prepared.image} failed: {chunk['error']}",
+                f"check the registry {spec.registry} and the credentials",
+            )
         if status := chunk.get("status"):
             log(f"{status} {chunk.get('progress', '')}".rstrip())
 
@@ -225,5 +232,11 @@ def build_image(
         pushed = True
     with contextlib.suppress(Exception):
         client.close()
-    return BuildResult(image=prepared.image, digest=prepared.digest, context_dir=folder,
-                       model_sha256=prepared.model_sha256, built=built, pushed=pushed)
+    return BuildResult(
+        image=prepared.image,
+        digest=prepared.digest,
+        context_dir=folder,
+        model_sha256=prepared.model_sha256,
+        built=built,
+        pushed=pushed,
+    )

@@ -82,16 +82,25 @@ class DockerRuntime:
             all=True, filters={"label": f"{LABEL_DEPLOYMENT}={deployment.name}"}
         )
         replicas = [
-            _Replica(c, int(c.labels.get(LABEL_REPLICA, "0")), int(c.labels.get(LABEL_PORT, "0")),
-                     c.labels.get(LABEL_DIGEST, ""))
+            _Replica(
+                c,
+                int(c.labels.get(LABEL_REPLICA, "0")),
+                int(c.labels.get(LABEL_PORT, "0")),
+                c.labels.get(LABEL_DIGEST, ""),
+            )
             for c in found
         ]
         return sorted(replicas, key=lambda r: (r.index, r.port))
 
     def _desired_digest(self, deployment: Deployment) -> str | None:
         try:
-            return prepare_build(self.root, deployment, base_image=self.base_image,
-                                 wheel_cache=self.wheel_cache, download=False).digest
+            return prepare_build(
+                self.root,
+                deployment,
+                base_image=self.base_image,
+                wheel_cache=self.wheel_cache,
+                download=False,
+            ).digest
         except MlopsError:
             return None
 
@@ -100,8 +109,9 @@ class DockerRuntime:
     def _request_log_mount(self, deployment: Deployment) -> tuple[dict[str, dict[str, str]], str]:
         if not deployment.request_log.enabled:
             return {}, IMAGE_USER
-        folder = self.root / (deployment.request_log.directory
-                              or f".mlops/requests/{deployment.name}")
+        folder = self.root / (
+            deployment.request_log.directory or f".mlops/requests/{deployment.name}"
+        )
         folder.mkdir(parents=True, exist_ok=True)
         user = IMAGE_USER
         if os.getuid() == 0:
@@ -112,8 +122,9 @@ class DockerRuntime:
             user = f"{os.getuid()}:{os.getgid()}"  # files on the host stay the caller's
         return {str(folder.resolve()): {"bind": REQUEST_LOG_DIR, "mode": "rw"}}, user
 
-    def _start(self, client: Any, deployment: Deployment, built: BuildResult, index: int,
-               port: int) -> _Replica:
+    def _start(
+        self, client: Any, deployment: Deployment, built: BuildResult, index: int, port: int
+    ) -> _Replica:
         image, digest = built.image, built.digest
         name = f"mlops-gitops-{deployment.name}-{index}-{port}"
         with contextlib.suppress(Exception):  # a leftover of a failed attempt
@@ -141,7 +152,8 @@ class DockerRuntime:
         def alive() -> bool:  # a crash (even one the restart policy undid) ends the wait
             container.reload()
             return str(container.status) in {"created", "running"} and not (
-                container.attrs.get("RestartCount", 0))
+                container.attrs.get("RestartCount", 0)
+            )
 
         if not wait_ready(replica.url, self.ready_timeout, alive=alive, interval=0.5):
             output = container.logs(tail=30).decode(errors="replace")
@@ -155,16 +167,25 @@ class DockerRuntime:
         return replica
 
     def deploy(self, deployment: Deployment) -> DeployResult:
-        built = build_image(self.root, deployment, base_image=self.base_image,
-                            wheel_cache=self.wheel_cache)
+        built = build_image(
+            self.root, deployment, base_image=self.base_image, wheel_cache=self.wheel_cache
+        )
         client = docker_client()
         current = self._replicas(client, deployment)
         changed: list[str] = []
         for index in range(deployment.replicas):
             mine = [r for r in current if r.index == index]
-            keep = next((r for r in mine if r.digest == built.digest and r.running
-                         and r.port in replica_ports(deployment, index) and is_ready(r.url)),
-                        None)
+            keep = next(
+                (
+                    r
+                    for r in mine
+                    if r.digest == built.digest
+                    and r.running
+                    and r.port in replica_ports(deployment, index)
+                    and is_ready(r.url)
+                ),
+                None,
+            )
             if keep is not None:
                 for extra in mine:
                     if extra is not keep:
@@ -189,16 +210,21 @@ class DockerRuntime:
         try:
             client = docker_client()
         except RuntimeBackendError as error:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
-                                 error.message)
+            return RuntimeStatus(
+                deployment.name, self.name, "", "OutOfSync", "Missing", error.message
+            )
         replicas = self._replicas(client, deployment)
         if not replicas:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
-                                 "no container")
+            return RuntimeStatus(
+                deployment.name, self.name, "", "OutOfSync", "Missing", "no container"
+            )
         desired = self._desired_digest(deployment)
         running = [r for r in replicas if r.running]
-        synced = (desired is not None and len(replicas) == deployment.replicas
-                  and all(r.digest == desired for r in replicas))
+        synced = (
+            desired is not None
+            and len(replicas) == deployment.replicas
+            and all(r.digest == desired for r in replicas)
+        )
         ready = [r for r in running if is_ready(r.url)]
         health: Health
         if len(ready) == deployment.replicas == len(replicas):
@@ -213,8 +239,9 @@ class DockerRuntime:
         elif not synced:
             detail += f"; want image digest {desired[:16]}"
         url = ",".join(r.url for r in replicas)
-        return RuntimeStatus(deployment.name, self.name, url,
-                             "Synced" if synced else "OutOfSync", health, detail)
+        return RuntimeStatus(
+            deployment.name, self.name, url, "Synced" if synced else "OutOfSync", health, detail
+        )
 
     def logs(self, deployment: Deployment, tail: int = 100) -> str:
         client = docker_client()
@@ -230,4 +257,3 @@ class DockerRuntime:
         for replica in replicas:
             replica.container.remove(force=True)
         return bool(replicas)
-

@@ -22,6 +22,6 @@ def docker_client() -> Any:
     except DockerException as error:
         raise RuntimeBackendError(
             f"cannot reach the Docker daemon at {where}: {error}",
-            "start one and point DOCKER_HOST at it, e.g. `eval \"$(bash .ci/docker.sh up)\"`",
+            'start one and point DOCKER_HOST at it, e.g. `eval "$(bash .ci/docker.sh up)"`',
         ) from None
     return client

@@ -25,8 +25,9 @@ DEPLOY_DIR = "deploy"
 class KubernetesRuntime:
     name = "kubernetes"
 
-    def __init__(self, project_root: Path, *, base_image: str | None = None,
-                 wheel_cache: Path | None = None) -> None:
+    def __init__(
+        self, project_root: Path, *, base_image: str | None = None, wheel_cache: Path | None = None
+    ) -> None:
         self.root = project_root
         self.base_image = base_image
         self.wheel_cache = wheel_cache
@@ -35,8 +36,13 @@ class KubernetesRuntime:
         return self.root / DEPLOY_DIR / deployment.name
 
     def image(self, deployment: Deployment, *, download: bool = True) -> str:
-        return prepare_build(self.root, deployment, base_image=self.base_image,
-                             wheel_cache=self.wheel_cache, download=download).image
+        return prepare_build(
+            self.root,
+            deployment,
+            base_image=self.base_image,
+            wheel_cache=self.wheel_cache,
+            download=download,
+        ).image
 
     def _on_disk(self, deployment: Deployment) -> dict[str, str]:
         folder = self.folder(deployment)
@@ -57,20 +63,37 @@ class KubernetesRuntime:
         for name in stale:
             (folder / name).unlink()
         detail = ", ".join([*(f"wrote {n}" for n in changed), *(f"removed {n}" for n in stale)])
-        return DeployResult(deployment.name, self.name, "", bool(changed or stale),
-                            f"{image}: {detail or 'manifests up to date'}")
+        return DeployResult(
+            deployment.name,
+            self.name,
+            "",
+            bool(changed or stale),
+            f"{image}: {detail or 'manifests up to date'}",
+        )
 
     def status(self, deployment: Deployment) -> RuntimeStatus:
         current = self._on_disk(deployment)
         relative = f"{DEPLOY_DIR}/{deployment.name}/"
         if not current:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
-                                 f"no manifests in {relative}")
+            return RuntimeStatus(
+                deployment.name,
+                self.name,
+                "",
+                "OutOfSync",
+                "Missing",
+                f"no manifests in {relative}",
+            )
         try:
             image = self.image(deployment, download=False)
         except MlopsError as error:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Progressing",
-                                 f"cannot compute the image: {error.message}")
+            return RuntimeStatus(
+                deployment.name,
+                self.name,
+                "",
+                "OutOfSync",
+                "Progressing",
+                f"cannot compute the image: {error.message}",
+            )
         return self.compare(deployment, image)
 
     def compare(self, deployment: Deployment, image: str) -> RuntimeStatus:
@@ -79,20 +102,40 @@ class KubernetesRuntime:
         current = self._on_disk(deployment)
         relative = f"{DEPLOY_DIR}/{deployment.name}/"
         if not current:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
-                                 f"no manifests in {relative}")
+            return RuntimeStatus(
+                deployment.name,
+                self.name,
+                "",
+                "OutOfSync",
+                "Missing",
+                f"no manifests in {relative}",
+            )
         differ = sorted(n for n in {*wanted, *current} if wanted.get(n) != current.get(n))
         if differ:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Progressing",
-                                 f"{relative}: {', '.join(differ)} differ from the spec; run "
-                                 f"`mlops deploy {deployment.name}`")
-        return RuntimeStatus(deployment.name, self.name, "", "Synced", "Healthy",
-                             f"{relative} matches the spec ({image}); the cluster's state is "
-                             "Argo CD's or Flux's to report")
+            return RuntimeStatus(
+                deployment.name,
+                self.name,
+                "",
+                "OutOfSync",
+                "Progressing",
+                f"{relative}: {', '.join(differ)} differ from the spec; run "
+                f"`mlops deploy {deployment.name}`",
+            )
+        return RuntimeStatus(
+            deployment.name,
+            self.name,
+            "",
+            "Synced",
+            "Healthy",
+            f"{relative} matches the spec ({image}); the cluster's state is "
+            "Argo CD's or Flux's to report",
+        )
 
     def logs(self, deployment: Deployment, tail: int = 100) -> str:
-        return (f"the kubernetes runtime keeps no logs: run `kubectl logs "
-                f"deployment/{deployment.name} --tail {tail}`")
+        return (
+            f"the kubernetes runtime keeps no logs: run `kubectl logs "
+            f"deployment/{deployment.name} --tail {tail}`"
+        )
 
     def undeploy(self, deployment: Deployment) -> bool:
         current = self._on_disk(deployment)

@@ -34,8 +34,9 @@ _MARKER = "mlops_gitops.serving"
 class LocalRuntime:
     name = "local"
 
-    def __init__(self, project_root: Path, *, ready_timeout: float = 60.0,
-                 host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, project_root: Path, *, ready_timeout: float = 60.0, host: str = "127.0.0.1"
+    ) -> None:
         self.root = project_root
         self.ready_timeout = ready_timeout
         self.host = host
@@ -69,14 +70,29 @@ class LocalRuntime:
         url = f"http://{self.host}:{deployment.port}"
         state = self._read_state(deployment)
         if state is not None and self._alive(state, deployment):
-            if (state.get("model_sha256") == model_sha and state.get("port") == deployment.port
-                    and is_ready(url)):
-                return DeployResult(deployment.name, self.name, url, False,
-                                    f"pid {state['pid']} already serves model {model_sha[:12]}")
+            if (
+                state.get("model_sha256") == model_sha
+                and state.get("port") == deployment.port
+                and is_ready(url)
+            ):
+                return DeployResult(
+                    deployment.name,
+                    self.name,
+                    url,
+                    False,
+                    f"pid {state['pid']} already serves model {model_sha[:12]}",
+                )
             stop_group(int(state["pid"]), _MARKER)
-        argv = [sys.executable, *serving_argv(
-            deployment.name, str(model_dir), self.host, deployment.port,
-            self._request_log(deployment))]
+        argv = [
+            sys.executable,
+            *serving_argv(
+                deployment.name,
+                str(model_dir),
+                self.host,
+                deployment.port,
+                self._request_log(deployment),
+            ),
+        ]
         log = self._log_path(deployment)
         offset = log.stat().st_size if log.exists() else 0
         pid = start_detached(argv, log, cwd=self.root)
@@ -101,14 +117,16 @@ class LocalRuntime:
                 f"within {self.ready_timeout:g} s. Its output:\n{output}",
                 f"check the port {deployment.port} is free and the model loads; full log: {log}",
             )
-        return DeployResult(deployment.name, self.name, url, True,
-                            f"pid {pid} serves model {model_sha[:12]}")
+        return DeployResult(
+            deployment.name, self.name, url, True, f"pid {pid} serves model {model_sha[:12]}"
+        )
 
     def status(self, deployment: Deployment) -> RuntimeStatus:
         state = self._read_state(deployment)
         if state is None:
-            return RuntimeStatus(deployment.name, self.name, "", "OutOfSync", "Missing",
-                                 "not deployed")
+            return RuntimeStatus(
+                deployment.name, self.name, "", "OutOfSync", "Missing", "not deployed"
+            )
         url = str(state.get("url", ""))
         try:
             want = read_model_info(resolve_model_dir(self.root, deployment)).sha256
@@ -117,11 +135,23 @@ class LocalRuntime:
         synced = want == state.get("model_sha256") and state.get("port") == deployment.port
         sync: Sync = "Synced" if synced else "OutOfSync"
         if not self._alive(state, deployment):
-            return RuntimeStatus(deployment.name, self.name, url, "OutOfSync", "Degraded",
-                                 f"process {state['pid']} is not running; see {state.get('log')}")
+            return RuntimeStatus(
+                deployment.name,
+                self.name,
+                url,
+                "OutOfSync",
+                "Degraded",
+                f"process {state['pid']} is not running; see {state.get('log')}",
+            )
         if not is_ready(url):
-            return RuntimeStatus(deployment.name, self.name, url, sync, "Progressing",
-                                 f"pid {state['pid']} is not ready yet")
+            return RuntimeStatus(
+                deployment.name,
+                self.name,
+                url,
+                sync,
+                "Progressing",
+                f"pid {state['pid']} is not ready yet",
+            )
         detail = f"pid {state['pid']}, model {str(state.get('model_sha256'))[:12]}"
         if not synced:
             detail += f"; the spec wants model {str(want)[:12]} on port {deployment.port}"

@@ -21,8 +21,7 @@ def resolve_model_dir(root: Path, deployment: Deployment) -> Path:
     experiment = ref.experiment or ref.registered
     if not experiment:
         raise RuntimeBackendError(
-            f"deployment {deployment.name!r} names no model (model.experiment or "
-            "model.registered)",
+            f"deployment {deployment.name!r} names no model (model.experiment or model.registered)",
             f"set model.experiment in {deployment.source.file}",
         )
     directory = root / "models" / experiment

@@ -45,8 +45,21 @@ __all__ = [
 
 SELF = "mlops-gitops"
 SERVING_ROOTS = (
-    "scikit-learn", "skops", "numpy", "scipy", "pandas", "pyarrow", "fastapi", "starlette",
-    "uvicorn", "pydantic", "pyyaml", "jsonschema", "python-multipart", "rich", "orjson",
+    "scikit-learn",
+    "skops",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+    "pyyaml",
+    "jsonschema",
+    "python-multipart",
+    "rich",
+    "orjson",
 )
 # Debian bookworm has glibc 2.36: any manylinux wheel up to that runs in the base image.
 _GLIBC_MINORS = range(36, 16, -1)
@@ -132,8 +145,11 @@ def _cached(cache: Path, pin: Pin, python: str, platforms: tuple[str, ...]) -> P
             wheel_name, wheel_version, _, _ = parse_wheel_filename(path.name)
         except ValueError:
             continue
-        if (wheel_name == name and wheel_version == version
-                and _compatible(path.name, python, platforms)):
+        if (
+            wheel_name == name
+            and wheel_version == version
+            and _compatible(path.name, python, platforms)
+        ):
             return path
     return None
 
@@ -143,13 +159,25 @@ def _pip(args: list[str], what: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise BuildError(f"{what} failed:\n{tail}", "check the versions above exist as wheels "
-                         "for this Python and machine on PyPI, and that PyPI is reachable")
+        raise BuildError(
+            f"{what} failed:\n{tail}",
+            "check the versions above exist as wheels "
+            "for this Python and machine on PyPI, and that PyPI is reachable",
+        )
 
 
 def _download(pins: list[Pin], cache: Path, python: str, platforms: tuple[str, ...]) -> None:
-    args = ["download", "--only-binary=:all:", "--no-deps", "--python-version", python[0] + "." +
-            python[1:], "--implementation", "cp", "--dest", str(cache)]
+    args = [
+        "download",
+        "--only-binary=:all:",
+        "--no-deps",
+        "--python-version",
+        python[0] + "." + python[1:],
+        "--implementation",
+        "cp",
+        "--dest",
+        str(cache),
+    ]
     for platform_tag in platforms:
         args += ["--platform", platform_tag]
     _pip([*args, *map(str, pins)], f"downloading {len(pins)} wheel(s)")
@@ -168,8 +196,14 @@ def _source_root() -> Path:
 
 def _source_files(root: Path) -> list[Path]:
     package = root / "mlops_gitops"
-    files = [p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-             and p.suffix not in {".pyc", ".pyo"} and not p.name.startswith(".#")]
+    files = [
+        p
+        for p in package.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix not in {".pyc", ".pyo"}
+        and not p.name.startswith(".#")
+    ]
     extra = [root / n for n in ("pyproject.toml", "README.md", "LICENSE") if (root / n).is_file()]
     return sorted([*extra, *files])
 
@@ -193,8 +227,10 @@ def _self_wheel(cache: Path) -> Path:
         if not (source / "README.md").exists():  # pyproject names it; the wheel needs none
             (source / "README.md").write_text("mlops-gitops\n")
         out = Path(tmp) / "out"
-        _pip(["wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(source)],
-             "building the mlops-gitops wheel")
+        _pip(
+            ["wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(source)],
+            "building the mlops-gitops wheel",
+        )
         wheel = next(out.glob("*.whl"))
         folder.mkdir(parents=True, exist_ok=True)
         shutil.move(str(wheel), folder / wheel.name)
@@ -228,7 +264,8 @@ def collect_wheels(
     if missing and not download:
         raise BuildError(
             f"{len(missing)} wheel(s) of the serving closure are not in {cache}: "
-            + ", ".join(map(str, missing[:5])) + ("..." if len(missing) > 5 else ""),
+            + ", ".join(map(str, missing[:5]))
+            + ("..." if len(missing) > 5 else ""),
             "run `mlops build <deployment>` once (it downloads them)",
         )
     if missing:
@@ -237,11 +274,14 @@ def collect_wheels(
     for pin in pins:
         path = _cached(cache, pin, python, platforms)
         if path is None:
-            raise BuildError(f"pip downloaded no usable wheel for {pin} into {cache}",
-                             "check that PyPI has a manylinux wheel of it for this Python")
+            raise BuildError(
+                f"pip downloaded no usable wheel for {pin} into {cache}",
+                "check that PyPI has a manylinux wheel of it for this Python",
+            )
         paths.append(path)
     if not download and not any((cache / "self").glob("*/*.whl")):
-        raise BuildError(f"mlops-gitops's own wheel is not in {cache}",
-                         "run `mlops build <deployment>` once")
+        raise BuildError(
+            f"mlops-gitops's own wheel is not in {cache}", "run `mlops build <deployment>` once"
+        )
     paths.append(_self_wheel(cache))
     return tuple((_ref(path), path) for path in paths)

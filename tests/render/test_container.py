@@ -24,8 +24,13 @@ MODEL = {"model.skops": b"model bytes", "model.json": b'{"sha256": "x"}'}
 
 
 def context(**changes: object):  # type: ignore[no-untyped-def]
-    args: dict[str, object] = {"deployment": deployment(), "model_files": MODEL,
-                               "wheels": WHEELS, "base_image": "base:1", "model_sha256": "x"}
+    args: dict[str, object] = {
+        "deployment": deployment(),
+        "model_files": MODEL,
+        "wheels": WHEELS,
+        "base_image": "base:1",
+        "model_sha256": "x",
+    }
     args.update(changes)
     return render_build_context(**args)  # type: ignore[arg-type]
 
@@ -73,8 +78,10 @@ def test_dockerfile_installs_offline_as_a_non_root_user_with_a_healthcheck() -> 
 
 def test_requirements_pin_every_wheel_with_its_hash() -> None:
     requirements = context().files["wheels/requirements.txt"].decode().splitlines()
-    assert requirements == [f"fastapi==0.110.0 --hash=sha256:{'b' * 64}",
-                            f"numpy==2.0.0 --hash=sha256:{'a' * 64}"]
+    assert requirements == [
+        f"fastapi==0.110.0 --hash=sha256:{'b' * 64}",
+        f"numpy==2.0.0 --hash=sha256:{'a' * 64}",
+    ]
 
 
 def test_request_log_off_is_in_the_command_and_config() -> None:
@@ -90,7 +97,8 @@ def test_prepared_context_follows_the_model_and_writes_the_build_folder(tmp_path
     spec = deployment()
     first = prepare_build(tmp_path, spec, base_image="base:1")
     assert prepare_build(tmp_path, spec, base_image="base:1", download=False).digest == (
-        first.digest)
+        first.digest
+    )
     names = {w.name.lower().replace("_", "-") for w in first.context.wheels}
     assert {"mlops-gitops", "scikit-learn", "skops", "fastapi", "uvicorn", "pyarrow"} <= names
     assert not {"dvc", "matplotlib", "docker", "pytest"} & names  # only the serving closure

@@ -59,7 +59,8 @@ def test_rendering_is_deterministic_with_sorted_keys() -> None:
 def test_hpa_only_when_max_replicas_exceeds_replicas() -> None:
     assert "hpa.yaml" not in render_manifests(deployment(replicas=2), IMAGE)
     assert "hpa.yaml" not in render_manifests(
-        deployment(replicas=2, autoscaling_max_replicas=2), IMAGE)
+        deployment(replicas=2, autoscaling_max_replicas=2), IMAGE
+    )
     files = render_manifests(deployment(replicas=2, autoscaling_max_replicas=5), IMAGE)
     hpa = validate(files["hpa.yaml"])
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 5)  # type: ignore[index]
@@ -76,8 +77,12 @@ def test_kserve_renders_an_inference_service_instead() -> None:
     assert predictor["containers"][0]["image"] == IMAGE
     assert (predictor["minReplicas"], predictor["maxReplicas"]) == (1, 3)
     # KServe is a CRD, unknown to the Kubernetes schemas; its container is a core Container.
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
-           "spec": {"containers": predictor["containers"], "volumes": predictor["volumes"]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "x"},
+        "spec": {"containers": predictor["containers"], "volumes": predictor["volumes"]},
+    }
     kubernetes_validate.validate(pod, K8S_VERSION, strict=True)
 
 
@@ -95,7 +100,11 @@ def test_runtime_writes_then_reports_sync(tmp_path: Path) -> None:
     assert runtime.compare(spec, IMAGE).health == "Missing"
     assert runtime.write(spec, IMAGE).changed
     assert sorted(p.name for p in (tmp_path / "deploy/iris-api").iterdir()) == [
-        "deployment.yaml", "hpa.yaml", "kustomization.yaml", "service.yaml"]
+        "deployment.yaml",
+        "hpa.yaml",
+        "kustomization.yaml",
+        "service.yaml",
+    ]
     assert runtime.compare(spec, IMAGE).sync == "Synced"
     assert not runtime.write(spec, IMAGE).changed  # a second apply changes nothing
 

@@ -36,8 +36,10 @@ def client() -> Iterator[Any]:
         client.ping()
     except DockerException as error:
         where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-        message = (f"NO DOCKER DAEMON at {where} ({error}): docker runtime tests NOT RUN. "
-                   'Start one: eval "$(bash .ci/docker.sh up)"')
+        message = (
+            f"NO DOCKER DAEMON at {where} ({error}): docker runtime tests NOT RUN. "
+            'Start one: eval "$(bash .ci/docker.sh up)"'
+        )
         print(f"\n{'!' * 20} {message}")
         pytest.skip(message)
     try:
@@ -69,8 +71,9 @@ def runtime(project: Path, spec: Any, client: Any) -> Iterator[DockerRuntime]:
 
 def predict(url: str) -> list[Any]:
     body = json.dumps({"instances": [SAMPLE]}).encode()
-    request = urllib.request.Request(f"{url}/predict", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{url}/predict", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         predictions: list[Any] = json.loads(response.read())["predictions"]
     return predictions
@@ -115,8 +118,9 @@ def test_deploy_serves_on_host_ports_and_redeploy_is_a_no_op(
 
     again = runtime.deploy(spec)
     assert not again.changed
-    assert {c.id for c in client.containers.list(
-        filters={"label": f"{LABEL_DEPLOYMENT}={spec.name}"})} == {c.id for c in containers}
+    assert {
+        c.id for c in client.containers.list(filters={"label": f"{LABEL_DEPLOYMENT}={spec.name}"})
+    } == {c.id for c in containers}
     assert "replica 0" in runtime.logs(spec, tail=5)
 
 
@@ -141,10 +145,14 @@ def test_changed_model_replaces_replicas_one_at_a_time(
             urllib.request.urlopen(f"{url}/v2/health/ready", timeout=2)
 
     label = f"{LABEL_DEPLOYMENT}={spec.name}"
-    events = client.events(since=since, until=until, decode=True,
-                           filters={"type": "container", "label": label})
-    order = [(e["Action"], e["Actor"]["Attributes"]["mlops-gitops.port"]) for e in events
-             if e["Action"] in {"start", "die"}]
+    events = client.events(
+        since=since, until=until, decode=True, filters={"type": "container", "label": label}
+    )
+    order = [
+        (e["Action"], e["Actor"]["Attributes"]["mlops-gitops.port"])
+        for e in events
+        if e["Action"] in {"start", "die"}
+    ]
     old = [u.rsplit(":", 1)[1] for u in before.url.split(",")]
     new = [u.rsplit(":", 1)[1] for u in new_urls]
     # each new replica starts (and is ready) before its predecessor dies; one at a time
@@ -153,8 +161,9 @@ def test_changed_model_replaces_replicas_one_at_a_time(
 
 def test_undeploy_removes_every_container(client: Any, runtime: DockerRuntime, spec: Any) -> None:
     assert runtime.undeploy(spec)
-    assert not client.containers.list(all=True, filters={
-        "label": f"{LABEL_DEPLOYMENT}={spec.name}"})
+    assert not client.containers.list(
+        all=True, filters={"label": f"{LABEL_DEPLOYMENT}={spec.name}"}
+    )
     status = runtime.status(spec)
     assert (status.sync, status.health) == ("OutOfSync", "Missing")
     assert not runtime.undeploy(spec)

@@ -20,8 +20,9 @@ from tests.runtimes.models import SAMPLE, deployment, train_model
 
 def predict(url: str) -> dict[str, object]:
     body = json.dumps({"instances": [SAMPLE]}).encode()
-    request = urllib.request.Request(f"{url}/predict", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{url}/predict", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         result: dict[str, object] = json.loads(response.read())
