@@ -10,7 +10,25 @@ from mlops_gitops.cli._common import add_format, print_json, project_root
 
 __all__ = ["register"]
 
-SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
+SYMBOLS = {
+    "create": "+",
+    "update": "~",
+    "delete": "-",
+    "unchanged": " ",
+    "deploy": "~",
+    "undeploy": "-",
+    "waiting": ".",
+}
+
+
+def _add_scope(parser: Any) -> None:
+    parser.add_argument(
+        "--scope",
+        choices=("all", "pipeline", "deployments"),
+        default="all",
+        help="pipeline: dvc.yaml and params.yaml; deployments: what serves each Deployment "
+        "(default: all)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -27,6 +45,7 @@ def register(sub: Any) -> None:
     plan.add_argument(
         "--since", metavar="REF", help="also list specs changed since git REF and what they affect"
     )
+    _add_scope(plan)
     plan.set_defaults(handler=_plan)
 
     apply = sub.add_parser(
@@ -35,6 +54,7 @@ def register(sub: Any) -> None:
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     add_format(apply)
+    _add_scope(apply)
     apply.set_defaults(handler=_apply)
 
 
@@ -45,13 +65,24 @@ def _render_text(plan: Any, *, diff: bool) -> str:
         lines.append(f"{SYMBOLS[action.verb]} {action.verb:<7} {action.id}{flag}: {action.reason}")
         if diff:
             lines.extend("    " + line for line in action.diff().splitlines())
+    for live in (*plan.live_changes, *plan.waiting):
+        lines.append(
+            f"{SYMBOLS[live.verb]} {live.verb:<7} {live.id} [{live.runtime}]: {live.reason}"
+        )
     counts = plan.counts()
     summary = (
         f"Plan: {counts['create']} to create, {counts['update']} to update, "
         f"{counts['delete']} to delete, {counts['unchanged']} unchanged."
     )
+    if plan.live:
+        summary += (
+            f" Deployments: {counts.get('deploy', 0)} to deploy, "
+            f"{counts.get('undeploy', 0)} to undeploy, {counts.get('waiting', 0)} waiting."
+        )
     if not plan.has_changes:
         summary = f"No changes. {counts['unchanged']} resources up to date."
+        if plan.waiting:
+            summary += f" {len(plan.waiting)} deployment(s) waiting for a trained model."
     if plan.unmanaged_stages:
         summary += f" {len(plan.unmanaged_stages)} hand-written stage(s) left alone."
     return "\n".join([*lines, summary])
@@ -66,11 +97,15 @@ def _render_markdown(plan: Any) -> str:
         f"**{counts['delete']}** to delete, {counts['unchanged']} unchanged.",
         "",
     ]
-    if plan.has_changes:
+    if plan.has_changes or plan.waiting:
         out += ["| action | resource | reason |", "|---|---|---|"]
         out += [
             f"| {a.verb}{' (drift)' if a.drifted else ''} | `{a.id}` | {a.reason} |"
             for a in plan.changes
+        ]
+        out += [
+            f"| {a.verb} | `{a.id}` ({a.runtime}) | {a.reason} |"
+            for a in (*plan.live_changes, *plan.waiting)
         ]
     return "\n".join(out)
 
@@ -79,7 +114,7 @@ def _plan(args: argparse.Namespace) -> int:
     from mlops_gitops.reconcile.apply import compute_plan
 
     root = project_root(args)
-    plan = compute_plan(root, read_bodies=args.diff)
+    plan = compute_plan(root, read_bodies=args.diff, scope=args.scope)
     impact = None
     if args.since:
         from mlops_gitops.reconcile.impact import impact_since
@@ -116,7 +151,7 @@ def _apply(args: argparse.Namespace) -> int:
     from mlops_gitops.reconcile.apply import apply_plan, compute_plan
 
     root = project_root(args)
-    plan = compute_plan(root)
+    plan = compute_plan(root, scope=args.scope)
     if args.dry_run or not plan.has_changes:
         if args.format == "json":
             print_json({**plan.to_dict(), "applied": False})
@@ -130,9 +165,11 @@ def _apply(args: argparse.Namespace) -> int:
         if answer not in ("y", "yes"):
             print("Nothing applied.")
             return 1
-    result = apply_plan(root, plan)
+    result = apply_plan(root, plan, scope=args.scope)
     if args.format == "json":
         print_json({**result.plan.to_dict(), "applied": True, "written": list(result.written)})
     else:
-        print(f"Applied. Wrote {', '.join(result.written)}.")
+        print("Applied:")
+        for line in result.written:
+            print(f"  {line}")
     return 0

@@ -11,18 +11,19 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.reconcile.desired import desired_resources
+from mlops_gitops.reconcile.live import apply_live, plan_live
 from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, file_sha256, observe
 from mlops_gitops.reconcile.plan import Plan, make_plan
 from mlops_gitops.reconcile.state import read_state, write_state
 from mlops_gitops.reconcile.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
 from mlops_gitops.render.dvc import PARAMS_ROOT
-from mlops_gitops.specs import load_specs
+from mlops_gitops.specs import SpecSet, load_specs
 
 __all__ = ["ApplyResult", "apply_plan", "compute_plan", "project_lock", "revision"]
 
@@ -55,14 +56,28 @@ def revision(root: Path) -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
-def compute_plan(root: Path, *, read_bodies: bool = False) -> Plan:
-    """Load specs, observe the project, and plan. Reads only.
+SCOPES = ("all", "pipeline", "deployments")
 
-    ``read_bodies`` parses dvc.yaml and params.yaml even when the inventory vouches for them,
-    so every change can show a diff.
+
+def _plan(root: Path, specs: SpecSet, scope: str, *, read_bodies: bool = False) -> Plan:
+    observed = observe(root, read_bodies=read_bodies)
+    plan = make_plan(desired_resources(specs), observed)
+    if scope == "deployments":
+        plan = replace(plan, actions=(), desired=())
+    if scope in ("all", "deployments"):
+        live = plan_live(root, specs, observed.state.resources)
+        plan = replace(plan, live=tuple(live))
+    return plan
+
+
+def compute_plan(root: Path, *, read_bodies: bool = False, scope: str = "all") -> Plan:
+    """Load specs, observe the project, and plan. Changes nothing.
+
+    ``scope``: ``pipeline`` (dvc.yaml, params.yaml), ``deployments`` (what serves each
+    Deployment), or ``all``. ``read_bodies`` parses dvc.yaml and params.yaml even when the
+    inventory vouches for them, so every change can show a diff.
     """
-    specs = load_specs(root)
-    return make_plan(desired_resources(specs), observe(root, read_bodies=read_bodies))
+    return _plan(root, load_specs(root), scope, read_bodies=read_bodies)
 
 
 @contextlib.contextmanager
@@ -133,15 +148,26 @@ def _apply_stages(root: Path, plan: Plan) -> bool:
     return True
 
 
-def apply_plan(root: Path, plan: Plan | None = None) -> ApplyResult:
+def _live_inventory(
+    specs: SpecSet, plan: Plan, previous: Mapping[str, Mapping[str, str]], scope: str
+) -> dict[str, Mapping[str, str]]:
+    """Deployments the inventory keeps: those this apply deployed or found in sync."""
+    if scope == "pipeline":
+        return {k: v for k, v in previous.items() if k.startswith("deployment/")}
+    return {
+        a.id: {"digest": "", "spec": f"Deployment/{a.name}", "runtime": a.runtime}
+        for a in plan.live
+        if a.verb in ("deploy", "unchanged")
+    }
+
+
+def apply_plan(root: Path, plan: Plan | None = None, *, scope: str = "all") -> ApplyResult:
     """Converge the project on its specs. A second call right after changes nothing."""
     specs = load_specs(root)  # an invalid spec stops here, before anything is written
     with project_lock(root):
-        observed = observe(root)
-        fresh = make_plan(desired_resources(specs), observed)
-        if plan is not None and [a.to_dict() for a in plan.changes] != [
-            a.to_dict() for a in fresh.changes
-        ]:
+        fresh = _plan(root, specs, scope)
+        observed_state = read_state(root)
+        if plan is not None and plan.change_dicts() != fresh.change_dicts():
             raise ApplyError(
                 "the project changed since the plan was made",
                 "run `mlops plan` again, review it, then apply",
@@ -149,7 +175,7 @@ def apply_plan(root: Path, plan: Plan | None = None) -> ApplyResult:
         if not fresh.has_changes:
             return ApplyResult(fresh, ())
         rev = revision(root)
-        state = observed.state.attempted(rev)
+        state = observed_state.attempted(rev)
         write_state(root, state)
         written = []
         try:
@@ -157,10 +183,17 @@ def apply_plan(root: Path, plan: Plan | None = None) -> ApplyResult:
                 written.append(PARAMS_FILE)
             if _apply_stages(root, fresh):
                 written.append(DVC_FILE)
+            written.extend(apply_live(root, specs, list(fresh.live_changes)))
         except Exception as error:
             write_state(root, replace(read_state(root), last_error=str(error)))
             raise
-        inventory = {r.id: r.as_inventory() for r in fresh.desired}
+        if scope == "deployments":
+            inventory = {
+                k: v for k, v in observed_state.resources.items() if not k.startswith("deployment/")
+            }
+        else:
+            inventory = {r.id: r.as_inventory() for r in fresh.desired}
+        inventory.update(_live_inventory(specs, fresh, observed_state.resources, scope))
         files = {
             name: sha
             for name in (PARAMS_FILE, DVC_FILE)

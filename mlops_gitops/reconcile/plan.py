@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mlops_gitops.reconcile.live import LiveAction
 from mlops_gitops.reconcile.observed import ObservedState
 from mlops_gitops.reconcile.resources import Resource, plain
 from mlops_gitops.reconcile.yamlfile import dump_roundtrip, to_roundtrip
@@ -64,26 +65,43 @@ class Plan:
     actions: tuple[Action, ...]
     unmanaged_stages: tuple[str, ...] = ()
     desired: tuple[Resource, ...] = field(default=(), repr=False)
+    live: tuple[LiveAction, ...] = ()
+    """Deployments: deploy / undeploy / unchanged / waiting (for a model not trained yet)."""
 
     @property
     def changes(self) -> tuple[Action, ...]:
+        """Changes to files (dvc.yaml, params.yaml)."""
         return tuple(a for a in self.actions if a.verb != "unchanged")
 
     @property
+    def live_changes(self) -> tuple[LiveAction, ...]:
+        return tuple(a for a in self.live if a.is_change)
+
+    @property
+    def waiting(self) -> tuple[LiveAction, ...]:
+        return tuple(a for a in self.live if a.verb == "waiting")
+
+    @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes) or bool(self.live_changes)
 
     def counts(self) -> dict[str, int]:
         out = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
         for action in self.actions:
             out[action.verb] += 1
+        for live in self.live:
+            out[live.verb] = out.get(live.verb, 0) + 1
         return out
+
+    def change_dicts(self) -> list[dict[str, Any]]:
+        return [a.to_dict() for a in self.changes] + [a.to_dict() for a in self.live_changes]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "changes": self.has_changes,
             "counts": self.counts(),
-            "actions": [a.to_dict() for a in self.changes],
+            "actions": self.change_dicts(),
+            "waiting": [a.to_dict() for a in self.waiting],
             "unmanaged_stages": list(self.unmanaged_stages),
         }
 

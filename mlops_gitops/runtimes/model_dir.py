@@ -1,4 +1,11 @@
-"""Which model folder a deployment serves."""
+"""Which model folder a deployment serves.
+
+``model.experiment``: the experiment's latest trained model, ``models/<experiment>/``.
+``model.registered`` with a ``version`` or ``stage``: that registered version (GTO tags), checked
+out of git/DVC into the local cache ``.mlops/models/<name>/<version>/`` (hash-checked), so a
+deployment serves exactly the bytes that were registered and promoted. ``registered`` alone
+serves the latest trained model like ``experiment``.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +15,28 @@ from mlops_gitops.errors import RuntimeBackendError
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE
 from mlops_gitops.specs.models import Deployment
 
-__all__ = ["resolve_model_dir"]
+__all__ = ["CACHE_DIR", "resolve_model_dir"]
+
+CACHE_DIR = ".mlops/models"
+
+
+def _registered_dir(root: Path, deployment: Deployment) -> Path:
+    from mlops_gitops.registry import checkout_model, resolve_stage
+
+    ref = deployment.model
+    name = ref.registered or ""
+    version = ref.version or resolve_stage(root, name, ref.stage or "").version
+    directory = root / CACHE_DIR / name / version
+    if not (directory / MODEL_INFO_FILE).is_file():
+        checkout_model(root, name, version, directory)
+    return directory
 
 
 def resolve_model_dir(root: Path, deployment: Deployment) -> Path:
-    """``models/<experiment>/`` for ``model.experiment`` (or ``model.registered``).
-
-    The registry's version and stage resolution (``model.version`` / ``model.stage``) plugs in
-    here: it will map a registered name and version/stage to the folder of that version.
-    """
+    """The folder holding ``model.skops`` and ``model.json`` that ``deployment`` serves."""
     ref = deployment.model
+    if ref.registered and (ref.version or ref.stage):
+        return _registered_dir(root, deployment)
     experiment = ref.experiment or ref.registered
     if not experiment:
         raise RuntimeBackendError(

@@ -1,0 +1,131 @@
+"""Live resources: what serves each Deployment, as its runtime reports it (Argo CD's view).
+
+Planning asks each runtime for the status of each deployment (a read: process table, Docker API,
+rendered manifests) and turns OutOfSync or unhealthy into a ``deploy`` action, a deployment in the
+inventory whose spec is gone into ``undeploy``, and a deployment whose model is not trained yet
+into a ``waiting`` note that is not a change. Apply runs the runtimes' idempotent deploy/undeploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from mlops_gitops.errors import MlopsError
+from mlops_gitops.specs.models import Deployment, Metadata, ModelRef, Source, SpecSet
+
+__all__ = ["LiveAction", "apply_live", "plan_live"]
+
+LiveVerb = Literal["deploy", "undeploy", "unchanged", "waiting"]
+
+
+@dataclass(frozen=True)
+class LiveAction:
+    verb: LiveVerb
+    name: str
+    runtime: str
+    reason: str
+    sync: str = ""
+    health: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"deployment/{self.name}"
+
+    @property
+    def is_change(self) -> bool:
+        return self.verb in ("deploy", "undeploy")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.verb,
+            "resource": self.id,
+            "type": "deployment",
+            "spec": f"Deployment/{self.name}",
+            "runtime": self.runtime,
+            "reason": self.reason,
+            "sync": self.sync,
+            "health": self.health,
+            "drifted": False,
+        }
+
+
+def _model_ready(root: Path, deployment: Deployment) -> str | None:
+    """Why the deployment cannot be deployed yet, or None when its model is there."""
+    from mlops_gitops.runtimes.model_dir import resolve_model_dir
+
+    try:
+        resolve_model_dir(root, deployment)
+    except MlopsError as error:
+        return error.message
+    return None
+
+
+def _planned(root: Path, deployment: Deployment) -> LiveAction:
+    from mlops_gitops.runtimes.registry import get_runtime
+
+    runtime_name = deployment.runtime
+    waiting = _model_ready(root, deployment)
+    if waiting is not None:
+        return LiveAction("waiting", deployment.name, runtime_name, f"{waiting}")
+    status = get_runtime(runtime_name, root).status(deployment)
+    detail = f" ({status.detail})" if status.detail else ""
+    if status.health == "Missing":
+        what = "build the image and start" if runtime_name == "docker" else "start"
+        if runtime_name == "kubernetes":
+            what = "render manifests for"
+        verb_reason = f"{what} {deployment.name}: not deployed{detail}"
+    elif status.sync == "OutOfSync":
+        verb_reason = f"redeploy {deployment.name}: model or spec changed{detail}"
+    elif status.health in ("Degraded",):
+        verb_reason = f"redeploy {deployment.name}: {status.health}{detail}"
+    else:
+        return LiveAction(
+            "unchanged", deployment.name, runtime_name, "in sync", status.sync, status.health
+        )
+    return LiveAction(
+        "deploy", deployment.name, runtime_name, verb_reason, status.sync, status.health
+    )
+
+
+def plan_live(
+    root: Path, specs: SpecSet, inventory: Mapping[str, Mapping[str, str]]
+) -> list[LiveAction]:
+    actions = [_planned(root, d) for d in specs.deployments.values()]
+    for rid, entry in sorted(inventory.items()):
+        kind, _, name = rid.partition("/")
+        if kind == "deployment" and name not in specs.deployments:
+            runtime = entry.get("runtime", "local")
+            actions.append(
+                LiveAction("undeploy", name, runtime, f"undeploy {name}: its spec was removed")
+            )
+    return actions
+
+
+def _stub(name: str, runtime: str) -> Deployment:
+    """Enough of a removed deployment for its runtime to find and remove it."""
+    return Deployment(
+        metadata=Metadata(name),
+        source=Source(".mlops/state.json"),
+        model=ModelRef(experiment=name),
+        runtime=runtime,  # type: ignore[arg-type]
+    )
+
+
+def apply_live(root: Path, specs: SpecSet, actions: list[LiveAction]) -> list[str]:
+    """Run the deploy/undeploy actions; returns what was done, one line each."""
+    from mlops_gitops.runtimes.registry import get_runtime
+
+    done = []
+    for action in actions:
+        if action.verb == "deploy":
+            deployment = specs.deployments[action.name]
+            result = get_runtime(action.runtime, root).deploy(deployment)
+            where = f" at {result.url}" if result.url else ""
+            done.append(f"deployed {action.name} ({action.runtime}){where}: {result.detail}")
+        elif action.verb == "undeploy":
+            get_runtime(action.runtime, root).undeploy(_stub(action.name, action.runtime))
+            done.append(f"undeployed {action.name} ({action.runtime})")
+    return done

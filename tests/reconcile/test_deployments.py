@@ -1,0 +1,105 @@
+"""Deployments are part of the reconciled state: plan says what to deploy, apply deploys."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+from pathlib import Path
+
+from tests.reconcile.conftest import mlops
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def deployment(port: int, experiment: str = "lin-a") -> str:
+    return f"""\
+apiVersion: mlops-gitops/v1
+kind: Deployment
+metadata:
+  name: lin-api
+spec:
+  model: {{experiment: {experiment}}}
+  runtime: local
+  port: {port}
+"""
+
+
+def plan(root: Path) -> dict[str, object]:
+    return json.loads(mlops(root, "plan", "--format", "json").stdout)
+
+
+def test_plan_and_apply_deploy_redeploy_and_undeploy(repo: Path) -> None:
+    port = free_port()
+    (repo / "specs/deployment.yaml").write_text(deployment(port))
+    try:
+        [action] = plan(repo)["actions"]  # type: ignore[misc]
+        assert action["action"] == "deploy" and action["resource"] == "deployment/lin-api"
+        assert action["reason"].startswith("start lin-api: not deployed")
+        done = mlops(repo, "apply", "--yes")
+        assert f"deployed lin-api (local) at http://127.0.0.1:{port}" in done.stdout
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/health/ready", timeout=10) as r:
+            assert r.status == 200
+        assert plan(repo)["changes"] is False
+        assert mlops(repo, "plan", "--detailed-exitcode").returncode == 0
+
+        # serve the other experiment: the running model is out of sync
+        (repo / "specs/deployment.yaml").write_text(deployment(port, "lin-b"))
+        [action] = plan(repo)["actions"]  # type: ignore[misc]
+        assert action["action"] == "deploy" and action["sync"] == "OutOfSync"
+        mlops(repo, "apply", "--yes")
+        status = json.loads(mlops(repo, "status", "--format", "json").stdout)
+        assert [(s["name"], s["sync"], s["health"]) for s in status] == [
+            ("lin-api", "Synced", "Healthy")
+        ]
+
+        (repo / "specs/deployment.yaml").unlink()
+        [action] = plan(repo)["actions"]  # type: ignore[misc]
+        assert action == {
+            "action": "undeploy",
+            "resource": "deployment/lin-api",
+            "type": "deployment",
+            "spec": "Deployment/lin-api",
+            "runtime": "local",
+            "reason": "undeploy lin-api: its spec was removed",
+            "sync": "",
+            "health": "",
+            "drifted": False,
+        }
+        assert "undeployed lin-api (local)" in mlops(repo, "apply", "--yes").stdout
+        assert plan(repo)["changes"] is False
+    finally:
+        mlops(repo, "undeploy", "lin-api", check=False)
+
+
+def test_deployment_waits_for_a_trained_model(repo: Path) -> None:
+    (repo / "specs/deployment.yaml").write_text(deployment(free_port()))
+    model = repo / "models/lin-a/model.skops"
+    model.unlink()
+    result = plan(repo)
+    assert result["changes"] is False
+    [waiting] = result["waiting"]  # type: ignore[misc]
+    assert waiting["resource"] == "deployment/lin-api"
+    assert "models/lin-a/, which has no model.skops" in waiting["reason"]
+
+
+def test_deployment_of_a_promoted_stage_serves_the_registered_bytes(repo: Path) -> None:
+    import pandas as pd
+
+    from mlops_gitops.ml.artifact import read_model_info
+
+    assert "registered lin-a v0.1.0" in mlops(repo, "models", "register", "lin-a").stdout
+    assert "to prod" in mlops(repo, "models", "promote", "lin-a", "--stage", "prod").stdout
+    (repo / "specs/deployment.yaml").write_text(
+        deployment(free_port()).replace("{experiment: lin-a}", "{registered: lin-a, stage: prod}")
+    )
+    test = pd.read_parquet(repo / "data/diabetes/test.parquet")
+    test[["age", "bmi", "bp", "s5"]].to_csv(repo / "rows.csv", index=False)
+    mlops(repo, "predict", "lin-api", "--input", "rows.csv", "--output", "o.parquet", "--quiet")
+    served = repo / ".mlops/models/lin-a/v0.1.0"
+    assert read_model_info(served).sha256 == read_model_info(repo / "models/lin-a").sha256
+    assert len(pd.read_parquet(repo / "o.parquet")) == len(test)
