@@ -199,7 +199,7 @@ def _from_json(feature: FeatureInfo, kind: str, values: Sequence[Any]) -> _Conve
     elif kind == "boolean":
         ok = frozenset({bool})
     elif kind == "int-category":
-        ok = frozenset({int})
+        ok = frozenset({int, float})  # 1.0 is category 1: JSON encoders write whole floats so
     else:
         ok = frozenset({str})
     if not types <= ok:
@@ -225,6 +225,17 @@ def _from_json(feature: FeatureInfo, kind: str, values: Sequence[Any]) -> _Conve
     if kind == "boolean":
         return np.array(values, dtype=bool), None, None
     if kind == "int-category":
+        if float in types:
+            whole, _, problem = _integers(np.array(values, dtype=np.float64), None, has_floats=True)
+            if problem is not None:
+                return (
+                    empty,
+                    None,
+                    _Found(
+                        problem.message.replace("an integer", "an integer category"), problem.row
+                    ),
+                )
+            return whole, None, None
         try:
             return np.array(values, dtype=np.int64), None, None
         except OverflowError:

@@ -101,9 +101,29 @@ def read_source(root: Path, dataset: Dataset) -> Any:
     return _read_bytes(data, _format_of(url, source.format), url)
 
 
+def _whole_numbers_as_integers(frame: Any, dataset: Dataset) -> Any:
+    """Integer and integer-category columns stored as floats (1.0, 2.0) become int64, so the
+    data, the schema's allowed values and what clients send all agree."""
+    import pandas as pd
+
+    for column in dataset.columns:
+        wants_int = column.type == "integer" or (
+            column.type == "category"
+            and column.allowed is not None
+            and all(type(v) is int for v in column.allowed)
+        )
+        if not wants_int or column.name not in frame.columns:
+            continue
+        series = frame[column.name]
+        whole = pd.api.types.is_float_dtype(series) and series.notna().all()
+        if whole and (series % 1 == 0).all():
+            frame[column.name] = series.astype("int64")
+    return frame
+
+
 def run(root: Path, name: str) -> str:
     dataset = dataset_settings(root, name)
-    frame = read_source(root, dataset)
+    frame = _whole_numbers_as_integers(read_source(root, dataset), dataset)
     out = root / "data" / name
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)

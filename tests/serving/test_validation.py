@@ -110,6 +110,18 @@ def test_integer_category_and_datetime_columns() -> None:
     ]
 
 
+def test_integer_category_accepts_whole_floats_as_json_encoders_write_them() -> None:
+    schema = InputSchema((FeatureInfo("grade", "category", allowed=(1, 2, 3)),))
+    checked = schema.check_json({"grade": [1.0, 3]})
+    assert checked["grade"].dtype == "int64" and checked["grade"].tolist() == [1, 3]
+    with pytest.raises(InputError) as error:
+        schema.check_json({"grade": [1.5]})
+    assert messages(error) == ["column 'grade': expected an integer category, got 1.5 at row 0"]
+    with pytest.raises(InputError) as error:
+        schema.check_json({"grade": [4.0]})
+    assert messages(error)[0].startswith("column 'grade': 4 is not one of the allowed values")
+
+
 def test_arrow_tables_get_the_same_checks() -> None:
     good = pa.table(
         {"age": [30, 40], "income": [1.0, None], "city": ["oslo", "rome"], "member": [True, False]}

@@ -1,0 +1,74 @@
+"""`mlops deploy / status / logs / undeploy / build` on a project the real pipeline trained."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.reconcile.conftest import mlops
+from tests.reconcile.test_deployments import deployment, free_port
+
+
+def test_local_deploy_status_logs_undeploy(repo: Path) -> None:
+    port = free_port()
+    (repo / "specs/deployment.yaml").write_text(deployment(port))
+    try:
+        assert "http://127.0.0.1:" in mlops(repo, "deploy", "lin-api").stdout
+        again = mlops(repo, "deploy", "lin-api").stdout
+        assert "already serves model" in again  # a second deploy is a no-op
+        body = json.dumps({"instances": [{"age": 50, "bmi": 30, "bp": 90, "s5": 4.6}]}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/predict", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert len(json.loads(response.read())["predictions"]) == 1
+        text = mlops(repo, "status").stdout
+        assert "lin-api" in text and "Healthy" in text and "Synced" in text
+        assert "Uvicorn running on" in mlops(repo, "logs", "lin-api").stdout
+        mlops(repo, "undeploy", "lin-api")
+        [status] = json.loads(mlops(repo, "status", "--format", "json").stdout)
+        assert status["health"] == "Missing"
+    finally:
+        mlops(repo, "undeploy", "lin-api", check=False)
+
+
+def test_kubernetes_runtime_renders_manifests_for_argo_cd(repo: Path) -> None:
+    spec = deployment(8080).replace("runtime: local", "runtime: kubernetes")
+    (repo / "specs/deployment.yaml").write_text(spec + "  replicas: 2\n  maxReplicas: 4\n")
+    mlops(repo, "deploy", "lin-api")
+    folder = repo / "deploy/lin-api"
+    kinds = {
+        yaml.safe_load(p.read_text())["kind"]
+        for p in folder.glob("*.yaml")
+        if p.name != "kustomization.yaml"
+    }
+    assert kinds == {"Deployment", "Service", "HorizontalPodAutoscaler"}
+    [status] = json.loads(mlops(repo, "status", "--format", "json").stdout)
+    assert (status["sync"], status["health"]) == ("Synced", "Healthy")
+    plan = json.loads(mlops(repo, "plan", "--format", "json").stdout)
+    assert plan["changes"] is False
+
+
+@pytest.mark.docker
+def test_build_cli_builds_an_image_tagged_by_its_context_digest(repo: Path) -> None:
+    import docker
+    from docker.errors import DockerException
+
+    try:
+        docker.from_env().ping()
+    except DockerException as error:
+        message = f"NO DOCKER DAEMON ({error}): `mlops build` test NOT RUN"
+        print(f"\n{'!' * 20} {message}")
+        pytest.skip(message)
+    (repo / "specs/deployment.yaml").write_text(deployment(free_port()))
+    base = os.environ.get("MLOPS_BASE_IMAGE", "mlops-gitops/python-base:bookworm")
+    first = mlops(repo, "build", "lin-api", "--base-image", base)
+    image = first.stdout.strip().splitlines()[-1]
+    assert "mlops-gitops/lin-api:" in image
+    second = mlops(repo, "build", "lin-api", "--base-image", base)
+    assert "already built" in second.stdout + second.stderr or second.stdout == first.stdout
