@@ -67,8 +67,10 @@ def test_build_cli_builds_an_image_tagged_by_its_context_digest(repo: Path) -> N
         pytest.skip(message)
     (repo / "specs/deployment.yaml").write_text(deployment(free_port()))
     base = os.environ.get("MLOPS_BASE_IMAGE", "mlops-gitops/python-base:bookworm")
-    first = mlops(repo, "build", "lin-api", "--base-image", base)
-    image = first.stdout.strip().splitlines()[-1]
-    assert "mlops-gitops/lin-api:" in image
-    second = mlops(repo, "build", "lin-api", "--base-image", base)
-    assert "already built" in second.stdout + second.stderr or second.stdout == first.stdout
+    first = mlops(repo, "build", "lin-api", "--base-image", base).stdout.strip()
+    verb, _, image = first.rpartition(" ")
+    assert image.startswith("mlops-gitops/lin-api:") and verb in ("built", "up to date:")
+    assert docker.from_env().images.get(image).labels["mlops-gitops.deployment"] == "lin-api"
+    # an unchanged model is never rebuilt: same tag, no build
+    again = mlops(repo, "build", "lin-api", "--base-image", base).stdout.strip()
+    assert again == f"up to date: {image}"
