@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
-# The whole test suite. Starts a private Docker engine first when this machine can run one
-# (root, apt or an installed dockerd), so container tests run for real; stops it at the end.
+# The whole test suite (what `make test` runs). Starts a private Docker engine first when this
+# machine can run one (root + apt, or an installed dockerd), builds the local base image the
+# container tests build FROM, and stops the engine at the end. Container tests skip, loudly,
+# only when no daemon can be reached.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export PATH="$PWD/$BIN:$PATH"
+export MLOPS_BASE_IMAGE="${MLOPS_BASE_IMAGE:-mlops-gitops/python-base:bookworm}"
 started_docker=0
-if [ -z "${DOCKER_HOST:-}" ] && [ -f .ci/docker.sh ] && [ "${MLOPS_SKIP_DOCKER:-0}" != "1" ]; then
+stop_docker() {
+  if [ "$started_docker" = 1 ]; then bash .ci/docker.sh down >/dev/null 2>&1 || true; fi
+}
+trap stop_docker EXIT
+if [ -z "${DOCKER_HOST:-}" ] && [ "${MLOPS_SKIP_DOCKER:-0}" != "1" ]; then
   if env_line=$(bash .ci/docker.sh up 2>.ci-docker-up.log | grep '^export DOCKER_HOST='); then
     eval "$env_line"
     started_docker=1
-    bash .ci/docker.sh base-image >>.ci-docker-up.log 2>&1 || echo "warning: base image build failed; see .ci-docker-up.log" >&2
     echo "docker engine up at $DOCKER_HOST"
+    if ! bash .ci/docker.sh base-image >>.ci-docker-up.log 2>&1; then
+      echo "WARNING: base image build failed; see .ci-docker-up.log" >&2
+      tail -20 .ci-docker-up.log >&2
+    fi
   else
-    echo "WARNING: could not start a Docker engine; container tests will be skipped (see .ci-docker-up.log)" >&2
+    echo "WARNING: could not start a Docker engine; container tests will be SKIPPED" >&2
+    tail -20 .ci-docker-up.log >&2
   fi
 fi
-"$BIN/ruff" check . && "$BIN/mypy"
-lint=$?
+lint=0
+"$BIN/ruff" check . || lint=1
+"$BIN/mypy" || lint=1
+"$BIN/python" -m mlops_gitops.docsgen --check || lint=1
 "$BIN/python" -m pytest "$@"
 status=$?
-if [ "$started_docker" = 1 ]; then bash .ci/docker.sh down >/dev/null 2>&1 || true; fi
-if [ "$status" = 0 ] && [ "$lint" != 0 ]; then echo "lint or type check failed" >&2; status=1; fi
+if [ "$status" = 0 ] && [ "$lint" != 0 ]; then
+  echo "lint, type check or generated docs failed (see above)" >&2
+  status=1
+fi
 exit "$status"
