@@ -193,3 +193,20 @@ def test_repository_example_is_in_sync_with_its_specs() -> None:
 
     done = mlops(REPO_ROOT, "plan", "--detailed-exitcode", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dvc_experiments_run_with_a_changed_param_and_show_up(repo: Path) -> None:
+    done = sh(
+        repo, "dvc", "exp", "run", "-n", "folds-3", "-S", "mlops.experiment.lin-a.search.cvFolds=3"
+    )
+    ran = re.findall(r"Running stage '([^']+)'", done.stdout)
+    assert "train_lin-a" in ran and not any(name.endswith("lin-b") for name in ran)
+    shown = json.loads(sh(repo, "dvc", "exp", "show", "--json").stdout)
+    revs = [
+        rev for commit in shown for exp in commit.get("experiments") or () for rev in exp["revs"]
+    ]
+    [exp] = [rev for rev in revs if rev.get("name") == "folds-3"]
+    params = exp["data"]["params"]["params.yaml"]["data"]["mlops"]["experiment"]["lin-a"]
+    assert params["search"]["cvFolds"] == 3
+    metrics = exp["data"]["metrics"]["metrics/lin-a.json"]["data"]
+    assert 0 < metrics["r2"] < 1
