@@ -218,6 +218,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
     parser.add_argument("--verbose", action="store_true", help="show every output line")
     args = parser.parse_args(argv)
+    if not EXAMPLE.is_dir():
+        print(
+            f"error: the example specs are not at {EXAMPLE}\n"
+            "hint: run the demo from a clone of the mlops-gitops repository (make demo)",
+            file=sys.stderr,
+        )
+        return 1
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mlops-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
