@@ -22,7 +22,7 @@ from mlops_gitops.errors import GitOpsError
 from mlops_gitops.gitops.redact import redact
 from mlops_gitops.gitops.settings import GitHubSettings
 
-__all__ = ["GitHubClient", "IssueComment", "PullRequest"]
+__all__ = ["GitHubClient", "IssueComment", "PullRequest", "SameOriginAuthRedirect"]
 
 _NEXT_LINK = re.compile(r'<(?P<url>[^>]+)>\s*;\s*rel="next"')
 _PER_PAGE = 100
@@ -37,7 +37,7 @@ _HINTS = {
 }
 
 
-class _SameOriginAuthRedirect(urllib.request.HTTPRedirectHandler):
+class SameOriginAuthRedirect(urllib.request.HTTPRedirectHandler):
     """Follows redirects, carrying the token only to the same scheme, host and port."""
 
     def redirect_request(  # noqa: PLR0917 (signature fixed by urllib's base class)
@@ -56,7 +56,7 @@ class _SameOriginAuthRedirect(urllib.request.HTTPRedirectHandler):
         return new
 
 
-_OPENER = urllib.request.build_opener(_SameOriginAuthRedirect)
+_OPENER = urllib.request.build_opener(SameOriginAuthRedirect)
 
 
 @dataclass(frozen=True)

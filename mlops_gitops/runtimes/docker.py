@@ -155,7 +155,9 @@ class DockerRuntime:
                 container.attrs.get("RestartCount", 0)
             )
 
-        if not wait_ready(replica.url, self.ready_timeout, alive=alive, interval=0.5):
+        if not wait_ready(
+            replica.url, self.ready_timeout, alive=alive, interval=0.5, model=deployment.name
+        ):
             output = container.logs(tail=30).decode(errors="replace")
             container.remove(force=True)
             raise RuntimeBackendError(

@@ -107,7 +107,9 @@ class LocalRuntime:
             "argv": argv,
         }
         atomic_write_text(self._state_path(deployment), json.dumps(record, indent=2) + "\n")
-        if not wait_ready(url, self.ready_timeout, alive=lambda: is_running(pid)):
+        if not wait_ready(
+            url, self.ready_timeout, alive=lambda: is_running(pid), model=deployment.name
+        ):
             stop_group(pid)
             with log.open("rb") as handle:
                 handle.seek(offset)

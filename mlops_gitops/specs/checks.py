@@ -176,14 +176,23 @@ def _datasets(index: _Index, root: Path) -> Iterator[Diagnostic]:
 
 def _source(item: Located, dataset: Dataset, root: Path) -> Iterator[Diagnostic]:
     source = dataset.data_source
-    if source.path is not None:
-        path = Path(source.path)
-        resolved = (root / path).resolve()
-        if path.is_absolute() or not resolved.is_relative_to(root.resolve()):
+    if source.path is not None and not _inside(root, source.path):
+        yield item.at(
+            ("spec", "source", "path"),
+            f"path {source.path!r} points outside the repository; keep data inside it "
+            "(a relative path such as data/raw/file.csv)",
+        )
+    if source.token_env is not None:
+        if _reserved_env(source.token_env):
             yield item.at(
-                ("spec", "source", "path"),
-                f"path {source.path!r} points outside the repository; keep data inside it "
-                "(a relative path such as data/raw/file.csv)",
+                ("spec", "source", "tokenEnv"),
+                f"tokenEnv names {source.token_env}, a credential of the CI runner; give the "
+                "data token a variable of its own (e.g. MLOPS_DATA_TOKEN)",
+            )
+        if source.url is None or not source.url.startswith("https://"):
+            yield item.at(
+                ("spec", "source", "tokenEnv"),
+                "a token is only sent over https: give an https:// url, or drop tokenEnv",
             )
     if source.url is not None:
         parts = urlsplit(source.url)
@@ -202,6 +211,21 @@ def _source(item: Located, dataset: Dataset, root: Path) -> Iterator[Diagnostic]
                 f"the url carries a secret inline (query parameter {', '.join(secret_keys)}); "
                 "remove it and name an environment variable with tokenEnv instead",
             )
+
+
+# Credentials a CI runner holds for its own use: a spec must not be able to send them anywhere.
+RESERVED_ENV_PREFIXES = ("GITHUB_", "GH_", "ACTIONS_", "RUNNER_", "AWS_", "AZURE_", "GOOGLE_")
+
+
+def _reserved_env(name: str) -> bool:
+    return name.upper().startswith(RESERVED_ENV_PREFIXES)
+
+
+def _inside(root: Path, path: str) -> bool:
+    candidate = Path(path)
+    return not candidate.is_absolute() and (root / candidate).resolve().is_relative_to(
+        root.resolve()
+    )
 
 
 def _experiments(index: _Index, root: Path) -> Iterator[Diagnostic]:
@@ -307,6 +331,25 @@ def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
             )
         if model.version and model.stage:
             yield item.at(("spec", "model"), "give a version or a stage, not both")
+        log_dir = deployment.request_log.directory
+        if log_dir is not None and not _inside(root, log_dir):
+            yield item.at(
+                ("spec", "requestLog", "directory"),
+                f"directory {log_dir!r} points outside the repository; keep the request log "
+                "inside it (the default is .mlops/requests/<deployment>)",
+            )
+        image = deployment.image
+        for field_name, env in (
+            ("usernameEnv", image.registry_username_env),
+            ("passwordEnv", image.registry_password_env),
+        ):
+            ghcr = (image.registry or "").startswith("ghcr.io/") and env == "GITHUB_TOKEN"
+            if env is not None and _reserved_env(env) and not ghcr:
+                yield item.at(
+                    ("spec", "image", field_name),
+                    f"{field_name} names {env}, a credential of the CI runner; only a ghcr.io "
+                    "registry may use GITHUB_TOKEN; give other registries their own variable",
+                )
         if (
             deployment.autoscaling_max_replicas is not None
             and deployment.autoscaling_max_replicas < deployment.replicas

@@ -37,6 +37,11 @@ def discover(root: Path, specs_dir: str = SPECS_DIR) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def _outside(root: Path, path: Path) -> bool:
+    """A spec file that is a link to somewhere outside the repository (never read)."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
 def validate_specs(root: Path, specs_dir: str = SPECS_DIR) -> LoadResult:
     """Load every spec under ``root/specs_dir``; never raises for a user's mistake."""
     files = discover(root, specs_dir)
@@ -45,6 +50,18 @@ def validate_specs(root: Path, specs_dir: str = SPECS_DIR) -> LoadResult:
     declared: set[tuple[str, str]] = set()
     for path in files:
         relative = path.relative_to(root).as_posix()
+        if _outside(root, path):
+            diagnostics.append(
+                Diagnostic(
+                    relative,
+                    1,
+                    1,
+                    "",
+                    "is a link to a file outside the repository; not read",
+                    "syntax",
+                )
+            )
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

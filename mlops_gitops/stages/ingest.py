@@ -17,6 +17,7 @@ from typing import Any
 
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_bytes
+from mlops_gitops.gitops.github import SameOriginAuthRedirect
 from mlops_gitops.specs.models import Dataset
 from mlops_gitops.stages.context import dataset_settings, write_json
 
@@ -73,6 +74,12 @@ def read_source(root: Path, dataset: Dataset) -> Any:
         return _sklearn_frame(source.sklearn, dataset.target)
     if source.path is not None:
         path = root / source.path
+        if Path(source.path).is_absolute() or not path.resolve().is_relative_to(root.resolve()):
+            raise StageError(
+                f"data path {source.path} points outside the repository",
+                "keep data inside the repository; run `mlops apply` so params.yaml matches the "
+                "validated specs",
+            )
         if not path.is_file():
             raise StageError(
                 f"data file {source.path} does not exist",
@@ -88,9 +95,11 @@ def read_source(root: Path, dataset: Dataset) -> Any:
                 f"environment variable {source.token_env} (tokenEnv) is not set",
                 f"export {source.token_env}=<token> before `dvc repro`",
             )
-        request.add_header("Authorization", f"Bearer {token}")
+        # never forwarded on a redirect to another host
+        request.add_unredirected_header("Authorization", f"Bearer {token}")
+    opener = urllib.request.build_opener(SameOriginAuthRedirect)
     try:
-        with urllib.request.urlopen(request, timeout=URL_TIMEOUT_S) as response:
+        with opener.open(request, timeout=URL_TIMEOUT_S) as response:
             data = response.read()
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)

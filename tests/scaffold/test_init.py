@@ -93,12 +93,15 @@ def test_a_scaffolded_project_validates_plans_applies_and_reproduces(tmp_path: P
     done = mlops(tmp_path, "init", "proj")
     assert "Project proj is ready" in done.stdout
     assert mlops(root, "validate").stdout == "4 file(s), 4 spec(s): valid\n"
-    assert mlops(root, "plan", "--detailed-exitcode", check=False).returncode == 2
+    assert (
+        mlops(root, "plan", "--scope", "pipeline", "--detailed-exitcode", check=False).returncode
+        == 2
+    )
     mlops(root, "apply", "--yes")
     run(root, "dvc", "repro")
     assert (root / "models" / "progression-ridge" / "model.skops").is_file()
     assert (root / "metrics" / "progression-ridge.json").is_file()
-    assert mlops(root, "plan", "--detailed-exitcode").returncode == 0
+    assert mlops(root, "plan", "--scope", "pipeline", "--detailed-exitcode").returncode == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "first model")  # the hook validates the specs again
     assert run(root, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."

@@ -352,3 +352,53 @@ def test_deployment_monitoring_column_must_exist(project: Path) -> None:
         "specs/deployment.yaml:8:7: spec.monitoring.columns.aera: column 'aera' is not in "
         "dataset 'houses'; did you mean 'area'?"
     ]
+
+
+def test_token_env_may_not_name_a_ci_credential_and_needs_https(project: Path) -> None:
+    source = "url: http://data.example.com/h.csv\n    tokenEnv: GITHUB_TOKEN"
+    valid_project(
+        project, **{"specs/dataset.yaml": DATASET.replace("path: data/houses.csv", source)}
+    )
+    assert errors(project) == [
+        "specs/dataset.yaml:8:15: spec.source.tokenEnv: a token is only sent over https: give "
+        "an https:// url, or drop tokenEnv",
+        "specs/dataset.yaml:8:15: spec.source.tokenEnv: tokenEnv names GITHUB_TOKEN, a "
+        "credential of the CI runner; give the data token a variable of its own "
+        "(e.g. MLOPS_DATA_TOKEN)",
+    ]
+
+
+def test_request_log_directory_stays_inside_the_repository(project: Path) -> None:
+    deployment = textwrap.dedent(
+        """\
+        apiVersion: mlops-gitops/v1
+        kind: Deployment
+        metadata: {name: price-api}
+        spec:
+          model: {experiment: price-model}
+          requestLog: {directory: /etc/cron.d}
+          image: {registry: registry.example.com/team, passwordEnv: GITHUB_TOKEN}
+        """
+    )
+    valid_project(project, **{"specs/deployment.yaml": deployment})
+    assert errors(project) == [
+        "specs/deployment.yaml:6:27: spec.requestLog.directory: directory '/etc/cron.d' points "
+        "outside the repository; keep the request log inside it (the default is "
+        ".mlops/requests/<deployment>)",
+        "specs/deployment.yaml:7:61: spec.image.passwordEnv: passwordEnv names GITHUB_TOKEN, a "
+        "credential of the CI runner; only a ghcr.io registry may use GITHUB_TOKEN; give other "
+        "registries their own variable",
+    ]
+
+
+def test_a_spec_linked_from_outside_the_repository_is_not_read(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    secret = tmp_path_factory.mktemp("outside") / "secret.yaml"
+    secret.write_text("token: hunter2\n")
+    valid_project(project)
+    (project / "specs" / "linked.yaml").symlink_to(secret)
+    [message] = errors(project)
+    assert message == (
+        "specs/linked.yaml:1:1: is a link to a file outside the repository; not read"
+    )
