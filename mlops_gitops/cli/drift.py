@@ -14,7 +14,7 @@ from mlops_gitops.cli._common import add_format, project_root
 __all__ = ["register"]
 
 EXIT_OK = 0
-EXIT_DRIFT = 1
+EXIT_DRIFT = 2  # the project-wide "something to act on" code; 1 stays for errors
 METHOD_CHOICES = ("auto", "ks", "chisquare", "ztest", "wasserstein", "jensenshannon", "psi")
 
 
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
     drift_sub = drift.add_subparsers(dest="drift_command", metavar="COMMAND", required=True)
     check = drift_sub.add_parser(
         "check",
-        help="judge drift column by column (exit 1 with --fail-on-drift when drift is found)",
+        help="judge drift column by column (exit 2 with --fail-on-drift when drift is found)",
         description="Judge drift of DEPLOYMENT's served requests over its monitoring window "
         "against its training split, or of --current against --reference (ad hoc). Writes "
         "report.json, report.md and plots to --output (default for a deployment: "
@@ -49,7 +49,7 @@ def register(sub: Any) -> None:
     )
     add_format(check, "text", "json", "md")
     check.add_argument(
-        "--fail-on-drift", action="store_true", help="exit 1 when the dataset drifts"
+        "--fail-on-drift", action="store_true", help="exit 2 when the dataset drifts (1 stays for errors)"
     )
     check.add_argument(
         "--output",

@@ -139,13 +139,40 @@ def load_model(directory: Path) -> tuple[Any, ModelInfo]:
     return model, info
 
 
+# Types skops does not trust by default but our pipelines contain. Trust is by exact name, never
+# by prefix: "anything from numpy or scikit-learn" would include FunctionTransformer wrapping
+# builtins.eval, and model files come from commits.
+EXTRA_TRUSTED_TYPES = frozenset(
+    {
+        "numpy.dtype",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn._loss.link.IdentityLink",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.MultinomialLogit",
+        "sklearn._loss.loss.HalfSquaredError",
+        "sklearn._loss.loss.HalfBinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn.tree._tree.Tree",
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neighbors._ball_tree.BallTree",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
+        "sklearn.metrics._dist_metrics.ManhattanDistance64",
+        "sklearn.metrics._dist_metrics.MinkowskiDistance64",
+        "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+    }
+)
+
+
 def _trusted(untrusted: list[str]) -> list[str]:
-    """Types skops flags as untrusted are still safe if they come from scikit-learn or numpy."""
-    safe_prefixes = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "pandas.")
-    unsafe = [t for t in untrusted if not t.startswith(safe_prefixes)]
+    """The types skops flags that we vouch for; anything else refuses the model."""
+    unsafe = sorted(t for t in untrusted if t not in EXTRA_TRUSTED_TYPES)
     if unsafe:
         raise MlopsError(
-            f"model file holds types that are not from scikit-learn or numpy: {', '.join(unsafe)}",
-            "retrain the model with the catalogue's estimators",
+            f"model file holds types that are not trusted: {', '.join(unsafe)}",
+            "retrain the model with the catalogue's estimators; if a catalogue estimator needs "
+            "one of these types, add it to EXTRA_TRUSTED_TYPES in mlops_gitops/ml/artifact.py",
         )
     return untrusted

@@ -41,7 +41,7 @@ def test_ad_hoc_check_prints_json_and_exits_by_fail_on_drift(files, capsys):
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["drifted_columns"]) == PLANTED and data["dataset_drift"] is True
-    assert main([*argv, "--fail-on-drift"]) == 1
+    assert main([*argv, "--fail-on-drift"]) == 2
     capsys.readouterr()
     clean = [
         "drift",
@@ -184,7 +184,7 @@ def test_cli_spec_driven_writes_under_reports_drift(served, capsys):
             "--fail-on-drift",
         ]
     )
-    assert code == 1
+    assert code == 2
     folder = served / "reports" / "drift" / "malignancy-api" / "20240508T060000Z"
     assert {p.name for p in folder.iterdir()} == {
         "report.json",
