@@ -49,7 +49,9 @@ def register(sub: Any) -> None:
     )
     add_format(check, "text", "json", "md")
     check.add_argument(
-        "--fail-on-drift", action="store_true", help="exit 2 when the dataset drifts (1 stays for errors)"
+        "--fail-on-drift",
+        action="store_true",
+        help="exit 2 when the dataset drifts (1 stays for errors)",
     )
     check.add_argument(
         "--output",

@@ -161,7 +161,8 @@ def _apply(args: argparse.Namespace) -> int:
     if args.format == "text":
         print(_render_text(plan, diff=False))
     if not args.yes and sys.stdin.isatty():
-        answer = input("Apply these changes? [y/N] ").strip().lower()
+        print("Apply these changes? [y/N] ", end="", file=sys.stderr, flush=True)
+        answer = input().strip().lower()
         if answer not in ("y", "yes"):
             print("Nothing applied.")
             return 1

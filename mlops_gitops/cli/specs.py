@@ -38,6 +38,9 @@ def _validate(args: argparse.Namespace) -> int:
     from mlops_gitops.specs import format_diagnostics, validate_specs
 
     result = validate_specs(project_root(args))
+    if not result.files and not result.diagnostics:
+        print("no spec files under specs/: run `mlops init` or add YAML specs", file=sys.stderr)
+        return 1
     if args.format == "json":
         print(format_diagnostics(result.diagnostics, "json"))
     elif result.diagnostics:
@@ -51,9 +54,6 @@ def _validate(args: argparse.Namespace) -> int:
             )
     else:
         print(f"{len(result.files)} file(s), {len(result.specs or ())} spec(s): valid")
-    if not result.files and not result.diagnostics:
-        print("no spec files under specs/: run `mlops init` or add YAML specs", file=sys.stderr)
-        return 1
     return 0 if result.ok else 1
 
 
@@ -114,12 +114,18 @@ def _graph(args: argparse.Namespace) -> int:
 def _schema_export(args: argparse.Namespace) -> int:
     import json
 
+    from mlops_gitops.errors import MlopsError
     from mlops_gitops.fsutil import atomic_write_text
     from mlops_gitops.specs.schema import schemas
 
     directory: Path = args.directory
     for kind, schema in schemas().items():
         target = directory / f"{kind.lower()}.json"
-        atomic_write_text(target, json.dumps(schema, indent=2) + "\n")
+        try:
+            atomic_write_text(target, json.dumps(schema, indent=2) + "\n")
+        except OSError as error:
+            raise MlopsError(
+                f"cannot write {target}: {error.strerror}", "give a folder you can write to"
+            ) from None
         print(f"wrote {target}")
     return 0

@@ -161,6 +161,13 @@ def _live_inventory(
     }
 
 
+def _remove_stale_temporaries(root: Path) -> None:
+    """Temporary files an apply killed mid-write left behind (we hold the lock: none is live)."""
+    for folder, name in ((root, DVC_FILE), (root, PARAMS_FILE), (root / ".mlops", "state.json")):
+        for leftover in folder.glob(f".{name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
 def apply_plan(root: Path, plan: Plan | None = None, *, scope: str = "all") -> ApplyResult:
     """Converge the project on its specs. A second call right after changes nothing."""
     specs = load_specs(root)  # an invalid spec stops here, before anything is written
@@ -172,6 +179,7 @@ def apply_plan(root: Path, plan: Plan | None = None, *, scope: str = "all") -> A
                 "the project changed since the plan was made",
                 "run `mlops plan` again, review it, then apply",
             )
+        _remove_stale_temporaries(root)
         if not fresh.has_changes:
             return ApplyResult(fresh, ())
         rev = revision(root)

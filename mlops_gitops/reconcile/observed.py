@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlops_gitops.errors import ApplyError
 from mlops_gitops.reconcile.resources import Resource
 from mlops_gitops.reconcile.state import State, read_state
 from mlops_gitops.reconcile.yamlfile import load_fast
@@ -63,6 +64,11 @@ def observe(root: Path, *, read_bodies: bool = False) -> ObservedState:
         unmanaged.extend(state.unmanaged_stages)
     else:
         stages = load_fast(dvc_path).get("stages") or {}
+        if not isinstance(stages, dict):
+            raise ApplyError(
+                f"{DVC_FILE}: 'stages' must be a mapping of stage name to stage",
+                f"fix {DVC_FILE} by hand (or restore it from git), then run `mlops plan` again",
+            )
         for name, body in stages.items():
             resource = Resource("stage", str(name), body)
             if _is_marked(body) or resource.id in inventory:
@@ -73,6 +79,11 @@ def observe(root: Path, *, read_bodies: bool = False) -> ObservedState:
         managed.update(_recorded(state, "params"))
         return ObservedState(managed, tuple(unmanaged), state)
     block = load_fast(params_path).get(PARAMS_ROOT)
+    if block is not None and not isinstance(block, dict):
+        raise ApplyError(
+            f"{PARAMS_FILE}: '{PARAMS_ROOT}' belongs to mlops-gitops and must be a mapping",
+            f"remove or rename your '{PARAMS_ROOT}' key in {PARAMS_FILE}, then run `mlops apply`",
+        )
     if isinstance(block, dict):
         if "version" in block:
             version = Resource("params", f"{PARAMS_ROOT}.version", block["version"])

@@ -50,7 +50,8 @@ def test_validate_without_specs_is_an_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(project, "validate") == 1
-    assert "run `mlops init`" in capsys.readouterr().err
+    out = capsys.readouterr()
+    assert "run `mlops init`" in out.err and "valid" not in out.out
 
 
 def test_get_lists_specs_with_references(
@@ -113,3 +114,13 @@ def test_startup_does_not_import_heavy_libraries(example_project: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_schema_export_to_an_unwritable_place_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["schema", "export", str(blocker / "schemas")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {blocker / 'schemas'}" in err and "hint:" in err

@@ -53,14 +53,25 @@ def test_killed_apply_leaves_old_or_new_files_and_next_apply_converges(tmp_path:
         state = after[".mlops/state.json"]
         if state is not None:
             json.loads(state)  # whole, even when killed between the attempt and the result
-        assert not list(root.rglob("*.tmp")) or all(
-            p.name.startswith(".") for p in root.rglob("*.tmp")
-        )
         outcomes.add(tuple(after[f] == new[f] for f in ("dvc.yaml", "params.yaml")))
         mlops(root, "apply", "--yes")
+        assert not list(root.rglob(".*.tmp")), "the converging apply removes leftovers"
         converged = snapshot(root)
         assert converged["dvc.yaml"] == new["dvc.yaml"]
         assert converged["params.yaml"] == new["params.yaml"]
         plan = json.loads(mlops(root, "plan", "--format", "json").stdout)
         assert plan["changes"] is False
     assert len(outcomes) >= 2, f"every kill landed at the same point: {outcomes}"
+
+
+def test_malformed_files_a_person_edited_give_a_message_not_a_traceback(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    (root / "dvc.yaml").write_text("stages: [a, b]\n")
+    done = mlops(root, "plan", check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "dvc.yaml: 'stages' must be a mapping of stage name to stage" in done.stderr
+    (root / "dvc.yaml").write_text("stages: {}\n")
+    (root / "params.yaml").write_text("mlops: 5\n")
+    done = mlops(root, "apply", "--yes", check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "params.yaml: 'mlops' belongs to mlops-gitops and must be a mapping" in done.stderr
