@@ -31,29 +31,29 @@ def register(sub: Any) -> None:
         metavar="IMAGE",
         help="base image (default: $MLOPS_BASE_IMAGE, else the spec's image.base)",
     )
-    build.set_defaults(handler=_build)
+    build.set_defaults(handler=_docker_errors(_build))
 
     deploy = sub.add_parser("deploy", help="run a deployment (a no-op when already up to date)")
     deploy.add_argument("deployment", help="the Deployment spec's name")
     deploy.add_argument("--runtime", choices=RUNTIME_CHOICES, help="override the spec's runtime")
-    deploy.set_defaults(handler=_deploy)
+    deploy.set_defaults(handler=_docker_errors(_deploy))
 
     undeploy = sub.add_parser("undeploy", help="stop and remove a deployment")
     undeploy.add_argument("deployment", help="the Deployment spec's name")
     undeploy.add_argument("--runtime", choices=RUNTIME_CHOICES, help="override the spec's runtime")
-    undeploy.set_defaults(handler=_undeploy)
+    undeploy.set_defaults(handler=_docker_errors(_undeploy))
 
     status = sub.add_parser("status", help="sync and health of every deployment")
     status.add_argument(
         "deployments", nargs="*", metavar="DEPLOYMENT", help="only these (default: all)"
     )
     add_format(status)
-    status.set_defaults(handler=_status)
+    status.set_defaults(handler=_docker_errors(_status))
 
     logs = sub.add_parser("logs", help="the last lines a deployment's server wrote")
     logs.add_argument("deployment", help="the Deployment spec's name")
-    logs.add_argument("--tail", type=int, default=100, help="lines (default: 100)")
-    logs.set_defaults(handler=_logs)
+    logs.add_argument("--tail", type=_tail, default=100, help="lines (default: 100)")
+    logs.set_defaults(handler=_docker_errors(_logs))
 
 
 def _deployments(root: Path) -> dict[str, Deployment]:
@@ -71,6 +71,32 @@ def _deployment(root: Path, name: str) -> Deployment:
             "check the name with `mlops get`",
         )
     return deployments[name]
+
+
+def _docker_errors(handler: Any) -> Any:
+    """Docker SDK failures (daemon gone, port taken, push refused) become a message, not a
+    traceback."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            code: int = handler(args)
+        except Exception as error:
+            if type(error).__module__.startswith("docker."):
+                raise RuntimeBackendError(
+                    f"Docker refused: {error}",
+                    "check that the daemon runs (`docker info`) and see `mlops logs`",
+                ) from None
+            raise
+        return code
+
+    return wrapped
+
+
+def _tail(value: str) -> int:
+    lines = int(value)
+    if lines < 1:
+        raise argparse.ArgumentTypeError(f"--tail must be at least 1, got {lines}")
+    return lines
 
 
 def _runtime(root: Path, deployment: Deployment, override: str | None) -> Any:

@@ -103,8 +103,9 @@ def register(sub: Any) -> None:
         "update the open one), labelled drift and mlops. With `monitoring.retrain: true` and "
         "labels for the window, the branch also carries a new dataset version (DVC-tracked) and "
         "the dataset spec pointing at it, and the body a champion/challenger table. Without "
-        "GITHUB_TOKEN the branch is only pushed and the compare URL printed. Your work tree, "
-        "index and branch are not touched. Exit 0 when a pull request was proposed or nothing "
+        "GITHUB_TOKEN the branch is only pushed and the compare URL printed. The report is also "
+        "written under reports/drift/ in the work tree; your index and branch are not touched. "
+        "Exit 0 when a pull request was proposed or nothing "
         "drifted, 1 on errors.",
     )
     pr.add_argument("deployment", metavar="DEPLOYMENT", help="a Deployment spec's name")

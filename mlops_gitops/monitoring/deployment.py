@@ -69,7 +69,12 @@ def check_deployment(
             f"the training split {reference_path} does not exist",
             "run `dvc repro` to build it (or `dvc pull` to fetch it)",
         )
-    info = read_model_info(root / "models" / experiment.name)
+    model_dir = root / "models" / experiment.name
+    if deployment.model.registered and (deployment.model.version or deployment.model.stage):
+        from mlops_gitops.runtimes.model_dir import resolve_model_dir
+
+        model_dir = resolve_model_dir(root, deployment)  # the registered version it serves
+    info = read_model_info(model_dir)
     names = [f.name for f in info.features]
     settings = DriftSettings.from_monitoring(deployment.monitoring)
     end = utc(now or datetime.now(UTC))

@@ -9,6 +9,8 @@ serves the latest trained model like ``experiment``.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from mlops_gitops.errors import RuntimeBackendError
@@ -28,7 +30,19 @@ def _registered_dir(root: Path, deployment: Deployment) -> Path:
     version = ref.version or resolve_stage(root, name, ref.stage or "").version
     directory = root / CACHE_DIR / name / version
     if not (directory / MODEL_INFO_FILE).is_file():
-        checkout_model(root, name, version, directory)
+        # check out beside it, then rename the whole folder: a killed checkout or a concurrent
+        # deploy never leaves a half-written version that looks complete
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=directory.parent))
+        try:
+            checkout_model(root, name, version, staging)
+            try:
+                staging.rename(directory)
+            except OSError:  # another process finished first; its copy is as good
+                if not (directory / MODEL_INFO_FILE).is_file():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return directory
 
 

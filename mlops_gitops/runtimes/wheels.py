@@ -208,8 +208,9 @@ def _source_files(root: Path) -> list[Path]:
     return sorted([*extra, *files])
 
 
-def _self_wheel(cache: Path) -> Path:
-    """mlops-gitops's own wheel, rebuilt only when its source changed."""
+def _self_wheel(cache: Path, *, build: bool = True) -> Path:
+    """mlops-gitops's own wheel, rebuilt only when its source changed (never when not
+    ``build``: status and plan only read)."""
     root = _source_root()
     files = _source_files(root)
     digest = hashlib.sha256()
@@ -218,6 +219,11 @@ def _self_wheel(cache: Path) -> Path:
     folder = cache / "self" / digest.hexdigest()[:16]
     if built := sorted(folder.glob("*.whl")):
         return built[0]
+    if not build:
+        raise BuildError(
+            f"mlops-gitops's wheel for this source is not in {cache / 'self'}",
+            "run `mlops build <deployment>` (the source changed since the last build)",
+        )
     with tempfile.TemporaryDirectory(prefix="mlops-self-wheel-") as tmp:
         source = Path(tmp) / "src"
         for path in files:
@@ -279,9 +285,5 @@ def collect_wheels(
                 "check that PyPI has a manylinux wheel of it for this Python",
             )
         paths.append(path)
-    if not download and not any((cache / "self").glob("*/*.whl")):
-        raise BuildError(
-            f"mlops-gitops's own wheel is not in {cache}", "run `mlops build <deployment>` once"
-        )
-    paths.append(_self_wheel(cache))
+    paths.append(_self_wheel(cache, build=download))
     return tuple((_ref(path), path) for path in paths)
