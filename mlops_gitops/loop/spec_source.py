@@ -11,18 +11,9 @@ import io
 from typing import Any
 
 from mlops_gitops.errors import DriftError
+from mlops_gitops.reconcile.yamlfile import roundtrip_yaml
 
 __all__ = ["set_source_path"]
-
-
-def _yaml() -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
 
 
 def set_source_path(text: str, dataset: str, path: str, *, file: str = "the spec") -> str:
@@ -30,7 +21,7 @@ def set_source_path(text: str, dataset: str, path: str, *, file: str = "the spec
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
-    yaml = _yaml()
+    yaml = roundtrip_yaml()
     try:
         documents = list(yaml.load_all(text))
     except YAMLError as error:

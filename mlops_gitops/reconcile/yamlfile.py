@@ -9,10 +9,18 @@ from typing import Any
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
 
-__all__ = ["dump_roundtrip", "load_fast", "load_roundtrip", "to_roundtrip", "write_roundtrip"]
+__all__ = [
+    "dump_roundtrip",
+    "load_fast",
+    "load_roundtrip",
+    "roundtrip_yaml",
+    "to_roundtrip",
+    "write_roundtrip",
+]
 
 
-def _yaml() -> Any:
+def roundtrip_yaml() -> Any:
+    """The one ruamel configuration for files people also edit (keeps comments and quotes)."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
@@ -30,7 +38,7 @@ def load_roundtrip(path: Path) -> Any:
     if not path.exists():
         return CommentedMap()
     try:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        data = roundtrip_yaml().load(path.read_text(encoding="utf-8"))
     except YAMLError as error:
         raise ApplyError(
             f"{path.name} is not valid YAML: {error}",
@@ -80,7 +88,7 @@ def to_roundtrip(value: Any) -> Any:
 
 def dump_roundtrip(data: Any) -> str:
     buffer = io.StringIO()
-    _yaml().dump(data, buffer)
+    roundtrip_yaml().dump(data, buffer)
     return buffer.getvalue()
 
 

@@ -6,13 +6,13 @@ lives. The file is edited round-trip (ruamel.yaml), so a person's comments and o
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.reconcile.yamlfile import dump_roundtrip, roundtrip_yaml
 
 __all__ = [
     "ANNOTATIONS_FILE",
@@ -36,11 +36,10 @@ def _expected(name: str) -> dict[str, str]:
 
 
 def _load(text: str, where: str) -> Any:
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        data = YAML().load(text)
+        data = roundtrip_yaml().load(text)
     except YAMLError as error:
         raise RegistryError(
             f"{where} is not valid YAML: {error}", f"fix {ANNOTATIONS_FILE} or remove it"
@@ -71,15 +70,12 @@ def is_annotated(text: str | None, name: str) -> bool:
 
 def annotate_model(root: Path, name: str) -> bool:
     """Annotate ``name`` as a model at ``models/<name>/model.skops``; True if the file changed."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
     path = root / ANNOTATIONS_FILE
     text = path.read_text() if path.is_file() else ""
     if is_annotated(text, name):
         return False
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=4, offset=2)
     data = _load(text, str(path)) if text else None
     if data is None:
         data = CommentedMap()
@@ -89,7 +85,5 @@ def annotate_model(root: Path, name: str) -> bool:
         data[name] = entry
     for key, value in _expected(name).items():
         entry[key] = value
-    out = io.StringIO()
-    yaml.dump(data, out)
-    atomic_write_text(path, out.getvalue())
+    atomic_write_text(path, dump_roundtrip(data))
     return True
