@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench docker-up docker-down clean
+.PHONY: demo test lint docs docker-up docker-down clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# after editing a JSON Schema or a command's help: regenerate what is derived from them
+docs: $(STAMP)
+	$(BIN)/python -m mlops_gitops.specs.compile_schemas
+	$(BIN)/python -m mlops_gitops.docsgen
 
 docker-up:
 	bash .ci/docker.sh up
