@@ -194,8 +194,9 @@ def _push(client: Any, deployment: Deployment, prepared: PreparedBuild, log: Log
                 f"pushing {prepared.image} failed: {chunk['error']}",
                 f"check the registry {spec.registry} and the credentials",
             )
-        if status := chunk.get("status"):
-            log(f"{status} {chunk.get('progress', '')}".rstrip())
+        status = chunk.get("status")
+        if status and "progress" not in chunk:  # per-layer progress bars would be hundreds
+            log(f"{chunk['id']}: {status}" if chunk.get("id") else status)
 
 
 def build_image(
