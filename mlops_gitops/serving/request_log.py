@@ -54,6 +54,8 @@ _KIND_TYPES = {
     "string": pa.string(),
 }
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+DRAIN_INTERVAL_S = 0.25
+TABLE_CHUNK_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -168,28 +170,37 @@ class RequestLogWriter:
         if thread.is_alive():
             logger.warning("request log: the writer did not finish in %ss; records lost", timeout)
 
+    def _drain(self) -> list[Any]:
+        """Everything queued now, without waiting."""
+        records = []
+        while True:
+            try:
+                records.append(self._queue.get_nowait())
+            except queue.Empty:
+                return records
+
     def _run(self) -> None:
+        # The writer wakes every DRAIN_INTERVAL_S and takes what is queued in one go, instead of
+        # waking for each request: a thread woken per request competes for the GIL with the
+        # request path and shows up in its p99.
         buffer: list[_Record] = []
         rows = 0
         started = 0.0
         max_age = self.settings.max_seconds_per_file
         while True:
-            wait = max(0.0, started + max_age - time.monotonic()) if buffer else None
-            try:
-                record = self._queue.get(timeout=wait)
-            except queue.Empty:
-                record = None
-            if record is _STOP:
-                self._flush(buffer, rows)
-                return
-            if record is not None:
+            time.sleep(DRAIN_INTERVAL_S)
+            for record in self._drain():
+                if record is _STOP:
+                    self._flush(buffer, rows)
+                    return
                 if not buffer:
                     started = time.monotonic()
                 buffer.append(record)
                 rows += record[2]
-            if buffer and (
-                rows >= self.settings.max_rows_per_file or time.monotonic() - started >= max_age
-            ):
+                if rows >= self.settings.max_rows_per_file:  # a file holds at most that many
+                    self._flush(buffer, rows)
+                    buffer, rows = [], 0
+            if buffer and time.monotonic() - started >= max_age:
                 self._flush(buffer, rows)
                 buffer, rows = [], 0
 
@@ -197,7 +208,7 @@ class RequestLogWriter:
         if not buffer:
             return
         try:
-            self.sink.write(self._table(buffer))
+            self.sink.write(self._chunked_table(buffer))
         except Exception as error:  # a full or broken disk must never stop serving
             self.dropped_write_error += rows
             now = time.monotonic()
@@ -206,6 +217,23 @@ class RequestLogWriter:
                 logger.warning("request log: could not write %d record(s): %s", rows, error)
             return
         self.written += rows
+
+    def _chunked_table(self, buffer: list[_Record]) -> pa.Table:
+        """The buffer as one table, built a few thousand rows at a time with a pause between:
+        building holds the GIL, and one long stretch of it would stall requests (p99)."""
+        tables = []
+        chunk: list[_Record] = []
+        rows = 0
+        for record in buffer:
+            chunk.append(record)
+            rows += record[2]
+            if rows >= TABLE_CHUNK_ROWS:
+                tables.append(self._table(chunk))
+                chunk, rows = [], 0
+                time.sleep(0)  # let the request path run
+        if chunk:
+            tables.append(self._table(chunk))
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
     def _table(self, buffer: list[_Record]) -> pa.Table:
         ids: list[str] = []

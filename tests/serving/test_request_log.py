@@ -117,11 +117,12 @@ def test_slow_disk_never_blocks_requests_and_drops_are_counted(
         assert statuses == [200] * 20
         assert elapsed < 5  # the writer is stuck in its first write the whole time
         metrics = client.get(f"{url}/metrics").text
-        # about 1 record in the stuck write and 3 queued: the rest are dropped
+        # 1 record in the stuck write, up to 2 more the writer drained with it, and 3 queued:
+        # the rest are dropped
         dropped = metric_value(
             metrics, 'mlops_request_log_dropped_records_total{reason="queue_full"}'
         )
-        assert 15 <= dropped <= 16
+        assert 14 <= dropped <= 16
         sink.release.set()
     assert read_log(tmp_path / "log").num_rows == 20 - dropped  # the queue was flushed at shutdown
 
