@@ -30,6 +30,7 @@ from packaging.version import Version
 
 import mlops_gitops
 from mlops_gitops.errors import BuildError
+from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.ml.artifact import file_sha256
 from mlops_gitops.render.container import WheelRef
 
@@ -250,7 +251,7 @@ def _ref(path: Path) -> WheelRef:
         sha = sidecar.read_text().strip()
     else:
         sha = file_sha256(path)
-        sidecar.write_text(sha + "\n")
+        atomic_write_text(sidecar, sha + "\n")  # a concurrent reader never sees it empty
     return WheelRef(name=str(name), version=str(version), filename=path.name, sha256=sha)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -67,7 +68,10 @@ def predict_file(
     started = time.perf_counter()
     rows = chunks = 0
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
+    # a unique temporary name: two runs writing the same output never clobber each other's
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
     writer: pq.ParquetWriter | None = None
     try:
         with _reporter(progress, input) as report:

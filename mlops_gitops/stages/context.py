@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.reconcile.yamlfile import load_fast
 from mlops_gitops.render.dvc import PARAMS_ROOT
 from mlops_gitops.specs.build import build_spec
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, Source
@@ -29,7 +28,7 @@ def _block(root: Path, group: str, name: str) -> Mapping[str, Any]:
     path = root / "params.yaml"
     if not path.is_file():
         raise StageError("params.yaml is missing", "run `mlops apply` to render it")
-    data = yaml.safe_load(path.read_text()) or {}
+    data = load_fast(path)
     block = ((data.get(PARAMS_ROOT) or {}).get(group) or {}).get(name)
     if not isinstance(block, dict):
         raise StageError(
