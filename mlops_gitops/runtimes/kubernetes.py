@@ -71,18 +71,15 @@ class KubernetesRuntime:
             f"{image}: {detail or 'manifests up to date'}",
         )
 
-    def status(self, deployment: Deployment) -> RuntimeStatus:
-        current = self._on_disk(deployment)
+    def _missing(self, deployment: Deployment) -> RuntimeStatus:
         relative = f"{DEPLOY_DIR}/{deployment.name}/"
-        if not current:
-            return RuntimeStatus(
-                deployment.name,
-                self.name,
-                "",
-                "OutOfSync",
-                "Missing",
-                f"no manifests in {relative}",
-            )
+        return RuntimeStatus(
+            deployment.name, self.name, "", "OutOfSync", "Missing", f"no manifests in {relative}"
+        )
+
+    def status(self, deployment: Deployment) -> RuntimeStatus:
+        if not self._on_disk(deployment):
+            return self._missing(deployment)
         try:
             image = self.image(deployment, download=False)
         except MlopsError as error:
@@ -100,16 +97,9 @@ class KubernetesRuntime:
         """Sync of the manifests on disk against those rendered for ``image``."""
         wanted = render_manifests(deployment, image)
         current = self._on_disk(deployment)
-        relative = f"{DEPLOY_DIR}/{deployment.name}/"
         if not current:
-            return RuntimeStatus(
-                deployment.name,
-                self.name,
-                "",
-                "OutOfSync",
-                "Missing",
-                f"no manifests in {relative}",
-            )
+            return self._missing(deployment)
+        relative = f"{DEPLOY_DIR}/{deployment.name}/"
         differ = sorted(n for n in {*wanted, *current} if wanted.get(n) != current.get(n))
         if differ:
             return RuntimeStatus(
