@@ -35,6 +35,26 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _wait_gone(pid: int, timeout: float = 5.0) -> None:
+    """Wait until ``pid`` has left the process table. A process whose main thread has exited
+    shows as a zombie while its other threads (say, a log writer flushing) still finish; only
+    once they have can it be collected."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == pid:
+                return
+        except ChildProcessError:  # not our child: someone else collects it
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
 def is_running(pid: int, marker: str | None = None) -> bool:
     """True when ``pid`` is alive (not a zombie) and, if given, its command line has ``marker``.
 
@@ -69,10 +89,12 @@ def stop_group(pid: int, marker: str | None = None, timeout: float = 10.0) -> bo
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not is_running(pid):
+            _wait_gone(pid)
             return True
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
     while is_running(pid) and time.monotonic() < deadline + 5:
         time.sleep(0.1)
+    _wait_gone(pid)
     return True
