@@ -151,25 +151,34 @@ def _apply(args: argparse.Namespace) -> int:
     from mlops_gitops.reconcile.apply import apply_plan, compute_plan
 
     root = project_root(args)
+    if args.yes and not args.dry_run:  # nothing to confirm: plan and apply under one lock
+        return _report_applied(args, apply_plan(root, None, scope=args.scope))
     plan = compute_plan(root, scope=args.scope)
-    if args.dry_run or not plan.has_changes:
+    if args.dry_run:
         if args.format == "json":
             print_json({**plan.to_dict(), "applied": False})
         else:
             print(_render_text(plan, diff=False))
         return 0
-    if args.format == "text":
-        print(_render_text(plan, diff=False))
-    if not args.yes and sys.stdin.isatty():
+    if plan.has_changes and sys.stdin.isatty():
+        if args.format == "text":
+            print(_render_text(plan, diff=False))
         print("Apply these changes? [y/N] ", end="", file=sys.stderr, flush=True)
         answer = input().strip().lower()
         if answer not in ("y", "yes"):
             print("Nothing applied.")
             return 1
-    result = apply_plan(root, plan, scope=args.scope)
+    # even with nothing to change, apply runs: it removes what a killed apply left behind
+    return _report_applied(args, apply_plan(root, plan, scope=args.scope))
+
+
+def _report_applied(args: argparse.Namespace, result: Any) -> int:
     if args.format == "json":
-        print_json({**result.plan.to_dict(), "applied": True, "written": list(result.written)})
-    else:
+        written = list(result.written)
+        print_json({**result.plan.to_dict(), "applied": bool(written), "written": written})
+        return 0
+    print(_render_text(result.plan, diff=False))
+    if result.written:
         print("Applied:")
         for line in result.written:
             print(f"  {line}")
