@@ -52,14 +52,21 @@ class LiveAction:
         }
 
 
-def _model_ready(root: Path, deployment: Deployment) -> str | None:
-    """Why the deployment cannot be deployed yet, or None when its model is there."""
-    from mlops_gitops.runtimes.model_dir import resolve_model_dir
+ModelProblem = tuple[Literal["checkout", "waiting"], str]
+
+
+def _model_problem(root: Path, deployment: Deployment) -> ModelProblem | None:
+    """None when the model the deployment serves is in place; ``("checkout", why)`` when apply will
+    check a registered version out; ``("waiting", why)`` when it cannot be deployed yet (not
+    trained). Reads only: planning never checks a model out."""
+    from mlops_gitops.runtimes.model_dir import ModelNotCheckedOut, resolve_model_dir
 
     try:
-        resolve_model_dir(root, deployment)
+        resolve_model_dir(root, deployment, checkout=False)
+    except ModelNotCheckedOut as error:
+        return "checkout", error.message
     except MlopsError as error:
-        return error.message
+        return "waiting", error.message
     return None
 
 
@@ -67,12 +74,14 @@ def _planned(root: Path, deployment: Deployment) -> LiveAction:
     from mlops_gitops.runtimes.registry import get_runtime
 
     runtime_name = deployment.runtime
-    waiting = _model_ready(root, deployment)
-    if waiting is not None:
-        return LiveAction("waiting", deployment.name, runtime_name, f"{waiting}")
+    problem = _model_problem(root, deployment)
+    if problem is not None and problem[0] == "waiting":
+        return LiveAction("waiting", deployment.name, runtime_name, problem[1])
     status = get_runtime(runtime_name, root).status(deployment)
     detail = f" ({status.detail})" if status.detail else ""
-    if status.health == "Missing":
+    if problem is not None:
+        verb_reason = f"check out and deploy {deployment.name}: {problem[1]}"
+    elif status.health == "Missing":
         what = "build the image and start" if runtime_name == "docker" else "start"
         if runtime_name == "kubernetes":
             what = "render manifests for"

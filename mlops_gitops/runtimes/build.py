@@ -94,7 +94,9 @@ def prepare_build(
     wheel_cache: Path | None = None,
     download: bool = True,
 ) -> PreparedBuild:
-    model_dir = resolve_model_dir(root, deployment)
+    """What an image build of ``deployment`` needs. ``download=False`` is read only: no wheel is
+    downloaded and no registered model is checked out (:class:`ModelNotCheckedOut` instead)."""
+    model_dir = resolve_model_dir(root, deployment, checkout=download)
     info = read_model_info(model_dir)
     model_files = {n: (model_dir / n).read_bytes() for n in (MODEL_FILE, MODEL_INFO_FILE)}
     wheels = collect_wheels(wheel_cache, download=download)

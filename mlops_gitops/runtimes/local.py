@@ -131,7 +131,7 @@ class LocalRuntime:
             )
         url = str(state.get("url", ""))
         try:
-            want = read_model_info(resolve_model_dir(self.root, deployment)).sha256
+            want = read_model_info(resolve_model_dir(self.root, deployment, checkout=False)).sha256
         except RuntimeBackendError:
             want = None
         synced = want == state.get("model_sha256") and state.get("port") == deployment.port

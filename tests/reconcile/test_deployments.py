@@ -103,3 +103,36 @@ def test_deployment_of_a_promoted_stage_serves_the_registered_bytes(repo: Path) 
     served = repo / ".mlops/models/lin-a/v0.1.0"
     assert read_model_info(served).sha256 == read_model_info(repo / "models/lin-a").sha256
     assert len(pd.read_parquet(repo / "o.parquet")) == len(test)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (git's own folder included) and its sha256."""
+    import hashlib
+
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def test_plan_of_a_registered_model_reads_only_and_apply_checks_it_out(repo: Path) -> None:
+    mlops(repo, "models", "register", "lin-a")
+    mlops(repo, "models", "promote", "lin-a", "--stage", "prod")
+    (repo / "specs/deployment.yaml").write_text(
+        deployment(free_port()).replace("{experiment: lin-a}", "{registered: lin-a, stage: prod}")
+    )
+    before = tree_digest(repo)
+    [action] = plan(repo)["actions"]  # type: ignore[misc]
+    assert tree_digest(repo) == before  # not one byte written, git and DVC folders included
+    assert not (repo / ".mlops/models").exists()
+    assert action["action"] == "deploy"
+    assert action["reason"] == (
+        "check out and deploy lin-api: model lin-a@v0.1.0 is not checked out yet"
+    )
+    try:
+        mlops(repo, "apply", "--yes")
+        assert (repo / ".mlops/models/lin-a/v0.1.0/model.json").is_file()
+        assert plan(repo)["changes"] is False
+    finally:
+        mlops(repo, "undeploy", "lin-api")
