@@ -242,11 +242,11 @@ class DockerRuntime:
             and len(replicas) == deployment.replicas
             and all(r.digest == desired for r in replicas)
         )
-        answers = {r.port: probe_ready(r.url) for r in running}
+        answers = {r.port: probe_ready(r.url) for r in replicas}
         ready = [r for r in running if answers[r.port].is_from(r.instance_id)]
         impostors = [
             f"on port {r.port} {answers[r.port].describe()} instead of replica {r.index}"
-            for r in running
+            for r in replicas
             if answers[r.port].status is not None and answers[r.port].instance_id != r.instance_id
         ]
         health: Health
