@@ -29,12 +29,24 @@ if [ -z "${DOCKER_HOST:-}" ] && [ "${MLOPS_SKIP_DOCKER:-0}" != "1" ]; then
 fi
 lint=0
 "$BIN/ruff" check . || lint=1
+"$BIN/ruff" format --check . || lint=1
 "$BIN/mypy" || lint=1
 "$BIN/python" -m mlops_gitops.docsgen --check || lint=1
+# The release artefacts, as release.yml builds them: a wheel and an sdist whose metadata PyPI
+# accepts. Built into a temporary folder so the tree keeps no dist/.
+dist=$(mktemp -d)
+if "$BIN/python" -m build --outdir "$dist/out" . >"$dist/build.log" 2>&1; then
+  "$BIN/twine" check --strict "$dist/out"/* || lint=1
+else
+  echo "python -m build failed:" >&2
+  tail -20 "$dist/build.log" >&2
+  lint=1
+fi
+rm -rf "$dist"
 "$BIN/python" -m pytest "$@"
 status=$?
 if [ "$status" = 0 ] && [ "$lint" != 0 ]; then
-  echo "lint, type check or generated docs failed (see above)" >&2
+  echo "lint, format, type check, generated docs or the package build failed (see above)" >&2
   status=1
 fi
 exit "$status"

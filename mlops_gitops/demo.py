@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -87,10 +89,33 @@ class Demo:
         return self.run(sys.executable, "-m", "mlops_gitops", *args, show=show)
 
 
+def _free_port() -> int:
+    """A port nothing listens on right now (the kernel's pick, so two demos never share one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _use_free_ports(specs: Path) -> list[str]:
+    """Point every Deployment of the copied example at a free port: the example's fixed ports
+    may be taken on a busy machine (another checkout's demo, a leftover server)."""
+    moved = []
+    for path in sorted(specs.rglob("*.yaml")):
+        text = path.read_text()
+        if not re.search(r"^kind: Deployment$", text, flags=re.MULTILINE):
+            continue
+        port = _free_port()
+        path.write_text(re.sub(r"^  port: \d+$", f"  port: {port}", text, flags=re.MULTILINE))
+        moved.append(f"{path.relative_to(specs)} -> port {port}")
+    return moved
+
+
 def _git_setup(demo: Demo) -> None:
     demo.step("A project in git, with a bare remote and a local DVC remote")
     demo.project.mkdir(parents=True)
     shutil.copytree(EXAMPLE, demo.project / "specs")
+    for line in _use_free_ports(demo.project / "specs"):
+        print(f"  {line}")
     demo.run("git", "init", "-q", "--bare", str(demo.remote), cwd=demo.workdir)
     demo.run("git", "init", "-q", "-b", "main")
     demo.run("git", "remote", "add", "origin", str(demo.remote))

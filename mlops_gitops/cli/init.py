@@ -35,6 +35,7 @@ def register(sub: Any) -> None:
 
 def _init(args: argparse.Namespace) -> int:
     from mlops_gitops.scaffold import init_project
+    from mlops_gitops.scaffold.install import how_installed
 
     directory = args.directory if args.directory is not None else project_root(args)
     result = init_project(directory, name=args.name, force=args.force)
@@ -50,11 +51,18 @@ def _init(args: argparse.Namespace) -> int:
         print("initialised DVC")
     if result.remote:
         print(f"default DVC remote: {result.remote}")
+    install = how_installed()
+    print(f"the workflows install mlops-gitops with: {install.command}")
+    if install.comment:
+        print(f"  change it before you push: {' '.join(install.comment[:2])}")
     where = result.root if args.directory is not None else "."
     print(
         f"\nProject {result.name} is ready in {where}. Next:\n"
         "  mlops validate && mlops plan\n"
         "  mlops apply --yes && dvc repro\n"
-        '  git add -A && git commit -m "first model"'
+        '  git add -A && git commit -m "first model"\n'
+        "\nNote: `mlops apply` also deploys. Once `dvc repro` has trained the model, the next\n"
+        "`mlops apply` starts the server of specs/deployment.yaml (`mlops plan` lists it under\n"
+        "Deployments); `mlops apply --scope pipeline` changes only dvc.yaml and params.yaml."
     )
     return 0

@@ -26,8 +26,8 @@ def _add_scope(parser: Any) -> None:
         "--scope",
         choices=("all", "pipeline", "deployments"),
         default="all",
-        help="pipeline: dvc.yaml and params.yaml; deployments: what serves each Deployment "
-        "(default: all)",
+        help="pipeline: dvc.yaml and params.yaml only; deployments: only start, replace or stop "
+        "what serves each Deployment; all: both (default: all, so apply deploys)",
     )
 
 
@@ -49,7 +49,13 @@ def register(sub: Any) -> None:
     plan.set_defaults(handler=_plan)
 
     apply = sub.add_parser(
-        "apply", help="converge dvc.yaml, params.yaml and the inventory on the specs"
+        "apply",
+        help="converge dvc.yaml, params.yaml and the inventory on the specs, and deploy",
+        description="Make the project match the specs. With the default --scope all this "
+        "renders dvc.yaml and params.yaml AND deploys: every Deployment whose model is trained "
+        "is started (or replaced, when its model changed) on its runtime, and the servers of "
+        "removed Deployments are stopped. Use --scope pipeline to change files only; `mlops "
+        "plan` lists the deployment changes apart from the pipeline changes.",
     )
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
@@ -58,17 +64,28 @@ def register(sub: Any) -> None:
     apply.set_defaults(handler=_apply)
 
 
+PIPELINE_HEADING = "Pipeline (dvc.yaml, params.yaml):"
+DEPLOYMENTS_HEADING = "Deployments (apply starts, replaces or stops these servers):"
+
+
 def _render_text(plan: Any, *, diff: bool) -> str:
-    lines = []
+    pipeline = []
     for action in plan.changes:
         flag = " (drift)" if action.drifted else ""
-        lines.append(f"{SYMBOLS[action.verb]} {action.verb:<7} {action.id}{flag}: {action.reason}")
-        if diff:
-            lines.extend("    " + line for line in action.diff().splitlines())
-    for live in (*plan.live_changes, *plan.waiting):
-        lines.append(
-            f"{SYMBOLS[live.verb]} {live.verb:<7} {live.id} [{live.runtime}]: {live.reason}"
+        pipeline.append(
+            f"  {SYMBOLS[action.verb]} {action.verb:<7} {action.id}{flag}: {action.reason}"
         )
+        if diff:
+            pipeline.extend("      " + line for line in action.diff().splitlines())
+    deployments = [
+        f"  {SYMBOLS[live.verb]} {live.verb:<7} {live.id} [{live.runtime}]: {live.reason}"
+        for live in (*plan.live_changes, *plan.waiting)
+    ]
+    lines = []
+    if pipeline:
+        lines += [PIPELINE_HEADING, *pipeline]
+    if deployments:
+        lines += [DEPLOYMENTS_HEADING, *deployments]
     counts = plan.counts()
     summary = (
         f"Plan: {counts['create']} to create, {counts['update']} to update, "
@@ -97,17 +114,27 @@ def _render_markdown(plan: Any) -> str:
         f"**{counts['delete']}** to delete, {counts['unchanged']} unchanged.",
         "",
     ]
-    if plan.has_changes or plan.waiting:
-        out += ["| action | resource | reason |", "|---|---|---|"]
+    if plan.changes:
+        out += ["#### Pipeline", "", "| action | resource | reason |", "|---|---|---|"]
         out += [
             f"| {a.verb}{' (drift)' if a.drifted else ''} | `{a.id}` | {a.reason} |"
             for a in plan.changes
         ]
+        out.append("")
+    live = (*plan.live_changes, *plan.waiting)
+    if live:
         out += [
-            f"| {a.verb} | `{a.id}` ({a.runtime}) | {a.reason} |"
-            for a in (*plan.live_changes, *plan.waiting)
+            "#### Deployments",
+            "",
+            "`mlops apply` starts, replaces or stops these servers "
+            "(`--scope pipeline` leaves them alone).",
+            "",
+            "| action | deployment | runtime | reason |",
+            "|---|---|---|---|",
         ]
-    return "\n".join(out)
+        out += [f"| {a.verb} | `{a.id}` | {a.runtime} | {a.reason} |" for a in live]
+        out.append("")
+    return "\n".join(out).rstrip("\n")
 
 
 def _plan(args: argparse.Namespace) -> int:

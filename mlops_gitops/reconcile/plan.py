@@ -97,10 +97,14 @@ class Plan:
         return [a.to_dict() for a in self.changes] + [a.to_dict() for a in self.live_changes]
 
     def to_dict(self) -> dict[str, Any]:
+        """``actions`` holds every change; ``pipeline`` (files) and ``deployments`` (servers
+        apply starts, replaces or stops) hold the same changes apart."""
         return {
             "changes": self.has_changes,
             "counts": self.counts(),
             "actions": self.change_dicts(),
+            "pipeline": [a.to_dict() for a in self.changes],
+            "deployments": [a.to_dict() for a in self.live_changes],
             "waiting": [a.to_dict() for a in self.waiting],
             "unmanaged_stages": list(self.unmanaged_stages),
         }

@@ -7,7 +7,13 @@ of the two its predecessor does not hold, becomes ready (``/v2/health/ready``) a
 the predecessor stopped; replicas are replaced one at a time, so a deployment owns the ports
 ``P .. P + 2R - 1`` and its URLs alternate between the two halves with each rollout (read them
 from ``mlops status``). Containers are labelled with the deployment, the image digest, the model
-hash, the replica index and the port, which is all the state this runtime keeps.
+hash, the replica index, the port and the instance id, which is all the state this runtime
+keeps.
+
+Before a replica starts, its host port must be free (a port held by anything else is refused,
+naming the holder). Each container gets a fresh instance id (``$MLOPS_INSTANCE_ID``, also a
+label); a replica counts as ready, and as Healthy in ``status``, only when the answer on its port
+carries that id.
 """
 
 from __future__ import annotations
@@ -32,10 +38,14 @@ from mlops_gitops.runtimes.build import (
     prepare_build,
 )
 from mlops_gitops.runtimes.docker_client import docker_client
-from mlops_gitops.runtimes.health import is_ready, wait_ready
+from mlops_gitops.runtimes.health import is_ready, probe_ready, wait_ready
+from mlops_gitops.runtimes.ports import ensure_port_free
+from mlops_gitops.serving.identity import INSTANCE_ENV, new_instance_id
 from mlops_gitops.specs.models import Deployment
 
-__all__ = ["DockerRuntime", "replica_ports"]
+__all__ = ["LABEL_INSTANCE", "DockerRuntime", "replica_ports"]
+
+LABEL_INSTANCE = "mlops-gitops.instance"
 
 
 def replica_ports(deployment: Deployment, replica: int) -> tuple[int, int]:
@@ -49,6 +59,7 @@ class _Replica:
     index: int
     port: int
     digest: str
+    instance_id: str
 
     @property
     def url(self) -> str:
@@ -87,6 +98,7 @@ class DockerRuntime:
                 int(c.labels.get(LABEL_REPLICA, "0")),
                 int(c.labels.get(LABEL_PORT, "0")),
                 c.labels.get(LABEL_DIGEST, ""),
+                c.labels.get(LABEL_INSTANCE, ""),
             )
             for c in found
         ]
@@ -129,25 +141,28 @@ class DockerRuntime:
         name = f"mlops-gitops-{deployment.name}-{index}-{port}"
         with contextlib.suppress(Exception):  # a leftover of a failed attempt
             client.containers.get(name).remove(force=True)
+        ensure_port_free("127.0.0.1", port, deployment=deployment.name)
         volumes, user = self._request_log_mount(deployment)
+        instance_id = new_instance_id()
         container = client.containers.run(
             image,
             name=name,
             detach=True,
             network_mode="host",
-            environment={"PORT": str(port), "HOST": "127.0.0.1"},
+            environment={"PORT": str(port), "HOST": "127.0.0.1", INSTANCE_ENV: instance_id},
             labels={
                 LABEL_DEPLOYMENT: deployment.name,
                 LABEL_DIGEST: digest,
                 LABEL_MODEL: built.model_sha256,
                 LABEL_REPLICA: str(index),
                 LABEL_PORT: str(port),
+                LABEL_INSTANCE: instance_id,
             },
             volumes=volumes,
             user=user,
             restart_policy={"Name": "unless-stopped"},
         )
-        replica = _Replica(container, index, port, digest)
+        replica = _Replica(container, index, port, digest, instance_id)
 
         def alive() -> bool:  # a crash (even one the restart policy undid) ends the wait
             container.reload()
@@ -155,16 +170,16 @@ class DockerRuntime:
                 container.attrs.get("RestartCount", 0)
             )
 
-        if not wait_ready(
-            replica.url, self.ready_timeout, alive=alive, interval=0.5, model=deployment.name
-        ):
+        if not wait_ready(replica.url, self.ready_timeout, instance_id, alive, interval=0.5):
             output = container.logs(tail=30).decode(errors="replace")
             container.remove(force=True)
+            answer = probe_ready(replica.url)
+            instead = "" if answer.status is None else f" ({answer.describe()} on its port)"
             raise RuntimeBackendError(
                 f"replica {index} of {deployment.name!r} ({image}, port {port}) did not become "
-                f"ready within {self.ready_timeout:g} s; the old replica keeps serving. Its "
-                f"output:\n{output}",
-                f"check the port is free and the model loads: `mlops build {deployment.name}`",
+                f"ready within {self.ready_timeout:g} s{instead}; the old replica keeps "
+                f"serving. Its output:\n{output}",
+                f"check the model loads: `mlops build {deployment.name}`, then `mlops logs`",
             )
         return replica
 
@@ -184,7 +199,7 @@ class DockerRuntime:
                     if r.digest == built.digest
                     and r.running
                     and r.port in replica_ports(deployment, index)
-                    and is_ready(r.url)
+                    and is_ready(r.url, r.instance_id)
                 ),
                 None,
             )
@@ -227,15 +242,23 @@ class DockerRuntime:
             and len(replicas) == deployment.replicas
             and all(r.digest == desired for r in replicas)
         )
-        ready = [r for r in running if is_ready(r.url)]
+        answers = {r.port: probe_ready(r.url) for r in replicas}
+        ready = [r for r in running if answers[r.port].is_from(r.instance_id)]
+        impostors = [
+            f"on port {r.port} {answers[r.port].describe()} instead of replica {r.index}"
+            for r in replicas
+            if answers[r.port].status is not None and answers[r.port].instance_id != r.instance_id
+        ]
         health: Health
         if len(ready) == deployment.replicas == len(replicas):
             health = "Healthy"
-        elif len(running) == len(replicas):
+        elif len(running) == len(replicas) and not impostors:
             health = "Progressing"
         else:
             health = "Degraded"
         detail = f"{len(ready)}/{deployment.replicas} replica(s) ready"
+        if impostors:
+            detail += "; " + "; ".join(impostors)
         if desired is None:
             detail += "; image digest unknown (model or wheels missing: run `mlops build`)"
         elif not synced:

@@ -5,6 +5,11 @@ output appended to ``.mlops/run/<deployment>.log``; its pid, port, URL and the s
 hash are recorded atomically in ``.mlops/run/<deployment>.json``. Deploying an unchanged model
 to a live, ready server does nothing; a changed model (or port) stops the old server and starts
 a new one on the same port (a short gap: the local runtime is for development).
+
+Before starting, the port must be free: a port held by anything else is refused with the pid and
+command holding it. Each start gets a fresh instance id (``--instance-id``, recorded in the
+state file); the server counts as ready, and as Healthy in ``status``, only when the answer on
+its URL carries that id.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.ml.artifact import read_model_info
 from mlops_gitops.render.container import serving_argv
 from mlops_gitops.runtimes.base import DeployResult, RuntimeStatus, Sync
-from mlops_gitops.runtimes.health import is_ready, wait_ready
+from mlops_gitops.runtimes.health import is_ready, probe_ready, wait_ready
 from mlops_gitops.runtimes.model_dir import resolve_model_dir
+from mlops_gitops.runtimes.ports import ensure_port_free
 from mlops_gitops.runtimes.process import is_running, start_detached, stop_group
+from mlops_gitops.serving.identity import new_instance_id
 from mlops_gitops.specs.models import Deployment
 
 __all__ = ["RUN_DIR", "LocalRuntime"]
@@ -73,7 +80,7 @@ class LocalRuntime:
             if (
                 state.get("model_sha256") == model_sha
                 and state.get("port") == deployment.port
-                and is_ready(url)
+                and is_ready(url, str(state.get("instance_id")))
             ):
                 return DeployResult(
                     deployment.name,
@@ -83,6 +90,8 @@ class LocalRuntime:
                     f"pid {state['pid']} already serves model {model_sha[:12]}",
                 )
             stop_group(int(state["pid"]), _MARKER)
+        ensure_port_free(self.host, deployment.port, deployment=deployment.name)
+        instance_id = new_instance_id()
         argv = [
             sys.executable,
             *serving_argv(
@@ -92,6 +101,8 @@ class LocalRuntime:
                 deployment.port,
                 self._request_log(deployment),
             ),
+            "--instance-id",
+            instance_id,
         ]
         log = self._log_path(deployment)
         offset = log.stat().st_size if log.exists() else 0
@@ -102,22 +113,29 @@ class LocalRuntime:
             "url": url,
             "model_dir": str(model_dir),
             "model_sha256": model_sha,
+            "instance_id": instance_id,
             "log": str(log),
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "argv": argv,
         }
         atomic_write_text(self._state_path(deployment), json.dumps(record, indent=2) + "\n")
-        if not wait_ready(
-            url, self.ready_timeout, alive=lambda: is_running(pid), model=deployment.name
-        ):
+        if not wait_ready(url, self.ready_timeout, instance_id, alive=lambda: is_running(pid)):
+            exited = not is_running(pid)
             stop_group(pid)
+            answer = probe_ready(url)
             with log.open("rb") as handle:
                 handle.seek(offset)
                 output = handle.read().decode(errors="replace")[-3000:]
+            what = (
+                "exited before it was ready"
+                if exited
+                else (f"did not become ready within {self.ready_timeout:g} s")
+            )
+            instead = "" if answer.status is None else f" ({answer.describe()} on {url})"
             raise RuntimeBackendError(
-                f"the server of {deployment.name!r} (pid {pid}) did not become ready on {url} "
-                f"within {self.ready_timeout:g} s. Its output:\n{output}",
-                f"check the port {deployment.port} is free and the model loads; full log: {log}",
+                f"the server of {deployment.name!r} (pid {pid}) {what}{instead}. "
+                f"Its output:\n{output}",
+                f"check the model loads (its output above); full log: {log}",
             )
         return DeployResult(
             deployment.name, self.name, url, True, f"pid {pid} serves model {model_sha[:12]}"
@@ -136,23 +154,30 @@ class LocalRuntime:
             want = None
         synced = want == state.get("model_sha256") and state.get("port") == deployment.port
         sync: Sync = "Synced" if synced else "OutOfSync"
+        instance_id = str(state.get("instance_id"))
         if not self._alive(state, deployment):
+            answer = probe_ready(url) if url else None
+            instead = f"; on its URL {answer.describe()}" if answer and answer.status else ""
             return RuntimeStatus(
                 deployment.name,
                 self.name,
                 url,
                 "OutOfSync",
                 "Degraded",
-                f"process {state['pid']} is not running; see {state.get('log')}",
+                f"process {state['pid']} is not running{instead}; see {state.get('log')}",
             )
-        if not is_ready(url):
+        answer = probe_ready(url)
+        if not answer.is_from(instance_id):
+            mine = answer.instance_id == instance_id or answer.status is None
             return RuntimeStatus(
                 deployment.name,
                 self.name,
                 url,
                 sync,
-                "Progressing",
-                f"pid {state['pid']} is not ready yet",
+                "Progressing" if mine else "Degraded",
+                f"pid {state['pid']} is not ready yet"
+                if mine
+                else f"pid {state['pid']} runs but does not answer on its URL: {answer.describe()}",
             )
         detail = f"pid {state['pid']}, model {str(state.get('model_sha256'))[:12]}"
         if not synced:

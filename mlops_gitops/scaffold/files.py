@@ -1,11 +1,13 @@
-"""Every file ``mlops init`` writes, as text: a pure function of the project's name."""
+"""Every file ``mlops init`` writes, as text: a pure function of the project's name and of the
+line that installs mlops-gitops (by default, the way it is installed here)."""
 
 from __future__ import annotations
 
 import json
 
+from mlops_gitops.scaffold.install import InstallLine, how_installed
 from mlops_gitops.scaffold.templates import fill, read_template
-from mlops_gitops.scaffold.workflows import USER_INSTALL, render_workflows
+from mlops_gitops.scaffold.workflows import render_workflows
 
 __all__ = ["HOOK_TEMPLATE", "SCHEMA_FOLDER", "project_files", "remote_folder"]
 
@@ -43,15 +45,17 @@ def schema_files() -> dict[str, str]:
     }
 
 
-def project_files(name: str) -> dict[str, str]:
-    """Project-relative path -> text, for a project called ``name`` (a slug)."""
-    values = {"NAME": name}
+def project_files(name: str, install: InstallLine | None = None) -> dict[str, str]:
+    """Project-relative path -> text, for a project called ``name`` (a slug) whose workflows
+    install mlops-gitops with ``install`` (default: :func:`how_installed`)."""
+    install = install if install is not None else how_installed()
+    values = {"NAME": name, "INSTALL": install.text()}
     files = {
         target: fill(read_template(f"project/{template}"), values)
         for target, template in _PROJECT_TEMPLATES.items()
     }
     files.update(schema_files())
     files.update(
-        {f".github/workflows/{n}": text for n, text in render_workflows(USER_INSTALL).items()}
+        {f".github/workflows/{n}": text for n, text in render_workflows(install.text()).items()}
     )
     return dict(sorted(files.items()))

@@ -19,7 +19,8 @@ not allowed, null where not nullable): the message names each column and row. 40
 that is not served here, 409 for feedback when the request log is off, 413 for a body over the
 limit, 415 for a batch upload of another format. Errors are ``{"error": "...", "request_id":
 "..."}``. Every response carries ``X-Request-ID``; bodies carry it as ``id`` (V2) or
-``request_id``.
+``request_id``. The health routes carry ``X-Mlops-Instance-Id``, the id the server was started
+with, so a runtime can prove its own process answers.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving import openapi
+from mlops_gitops.serving.identity import INSTANCE_HEADER
 from mlops_gitops.serving.labels import labels_from_feedback, write_labels
 from mlops_gitops.serving.metrics import CONTENT_TYPE
 from mlops_gitops.serving.middleware import (
@@ -78,9 +80,11 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     model_version: str | None = None,
     log_sink: Sink | None = None,
+    instance_id: str | None = None,
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
-    build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256."""
+    build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256;
+    ``instance_id`` is echoed by the health routes (see :mod:`mlops_gitops.serving.identity`)."""
     pipeline, info = load_model(model_dir)
     service = ModelService(
         pipeline,
@@ -90,7 +94,7 @@ def create_app(
         request_log=request_log,
         log_sink=log_sink,
     )
-    return build_app(service, max_body_bytes=max_body_bytes)
+    return build_app(service, max_body_bytes=max_body_bytes, instance_id=instance_id)
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -101,7 +105,12 @@ def _error(request: Request, status: int, message: str) -> Response:
     return _json({"error": message, "request_id": request_id_of(request.scope)}, status)
 
 
-def build_app(service: ModelService, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def build_app(
+    service: ModelService,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    instance_id: str | None = None,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.start()
@@ -121,7 +130,7 @@ def build_app(service: ModelService, *, max_body_bytes: int = DEFAULT_MAX_BODY_B
     app.state.service = service
     app.add_middleware(ServingMiddleware, max_body_bytes=max_body_bytes, metrics=service.metrics)
     _add_error_handlers(app)
-    _add_v2_routes(app, service)
+    _add_v2_routes(app, service, instance_id)
     _add_predict_routes(app, service)
 
     @app.get("/metrics", response_class=Response, tags=["monitoring"])
@@ -159,7 +168,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)
 
 
-def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
+def _add_v2_routes(app: FastAPI, service: ModelService, instance_id: str | None) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
@@ -171,13 +180,16 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
     async def server_metadata() -> Response:
         return _json({"name": "mlops-gitops", "version": __version__, "extensions": []})
 
+    # The health routes say which process answers, so a runtime never mistakes another for it.
+    identity = {} if instance_id is None else {INSTANCE_HEADER: instance_id}
+
     @app.get("/v2/health/live", tags=["v2"])
     async def live() -> Response:
-        return _json({"live": True})
+        return Response(b'{"live":true}', 200, identity, "application/json")
 
     @app.get("/v2/health/ready", tags=["v2"])
     async def ready() -> Response:
-        return _json({"ready": True})
+        return Response(b'{"ready":true}', 200, identity, "application/json")
 
     @app.get("/v2/models/{model_name}", tags=["v2"], responses=errors)
     async def model(model_name: str = served_name) -> Response:

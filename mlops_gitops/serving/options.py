@@ -6,7 +6,10 @@ Light on purpose: argparse and pathlib only, so building the CLI's parser import
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+
+from mlops_gitops.serving.identity import INSTANCE_ENV
 
 __all__ = ["DEFAULT_REQUEST_LOG_ROOT", "add_serve_arguments", "request_log_dir"]
 
@@ -35,6 +38,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     log.add_argument(
         "--no-request-log", action="store_true", help="do not log requests (no drift, no labels)"
+    )
+    parser.add_argument(
+        "--instance-id",
+        default=os.environ.get(INSTANCE_ENV) or None,
+        metavar="ID",
+        help=f"echoed in the health routes' X-Mlops-Instance-Id header, so a runtime knows "
+        f"its own process answers (default: ${INSTANCE_ENV}, else a random id)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn worker processes (default: 1)"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.serving.identity import new_instance_id
 from mlops_gitops.serving.options import request_log_dir
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class ServeOptions:
     max_body_bytes: int = 16 * 1024 * 1024
     log_level: str = "info"
     access_log: bool = False
+    instance_id: str | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -73,6 +75,7 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
+        instance_id=args.instance_id or new_instance_id(),
     )
 
 
@@ -99,6 +102,7 @@ def build_app(options: ServeOptions) -> FastAPI:
         name=options.name,
         request_log=settings,
         max_body_bytes=options.max_body_bytes,
+        instance_id=options.instance_id,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import urllib.request
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import yaml
 
 from tests.reconcile.conftest import mlops
 from tests.reconcile.test_deployments import deployment, free_port
+from tests.runtimes.foreign import foreign_argv, foreign_server
 
 
 def test_local_deploy_status_logs_undeploy(repo: Path) -> None:
@@ -35,6 +37,44 @@ def test_local_deploy_status_logs_undeploy(repo: Path) -> None:
         assert status["health"] == "Missing"
     finally:
         mlops(repo, "undeploy", "lin-api", check=False)
+
+
+def test_deploy_refuses_a_port_another_process_holds(repo: Path, tmp_path: Path) -> None:
+    port = free_port()
+    (repo / "specs/deployment.yaml").write_text(deployment(port))
+    folder = tmp_path / "foreign"
+    with foreign_server(port, folder) as foreign:
+        done = mlops(repo, "deploy", "lin-api", check=False)
+        [status] = json.loads(mlops(repo, "status", "--format", "json").stdout)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        f"error: cannot deploy 'lin-api': port {port} on 127.0.0.1 is already in use by "
+        f"pid {foreign.pid} ({' '.join(foreign_argv(port, folder))})\n"
+        "hint: stop that process, or give the deployment a free port (spec.port of 'lin-api')\n"
+    )
+    assert status["health"] == "Missing"
+
+
+def test_status_is_not_healthy_once_the_server_died_and_another_answers(
+    repo: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    (repo / "specs/deployment.yaml").write_text(deployment(port))
+    try:
+        mlops(repo, "deploy", "lin-api")
+        pid = json.loads((repo / ".mlops/run/lin-api.json").read_text())["pid"]
+        os.killpg(pid, signal.SIGKILL)
+        with foreign_server(port, tmp_path / "foreign"):
+            [status] = json.loads(mlops(repo, "status", "--format", "json").stdout)
+            redeploy = mlops(repo, "deploy", "lin-api", check=False)
+    finally:
+        mlops(repo, "undeploy", "lin-api", check=False)
+    assert status["health"] == "Degraded"
+    assert status["detail"].startswith(
+        f"process {pid} is not running; on its URL a server that gives no instance id"
+    )
+    assert redeploy.returncode == 1 and "deployed" not in redeploy.stdout
+    assert f"port {port} on 127.0.0.1 is already in use by pid" in redeploy.stderr
 
 
 def test_kubernetes_runtime_renders_manifests_for_argo_cd(repo: Path) -> None:

@@ -7,7 +7,7 @@ import socket
 import urllib.request
 from pathlib import Path
 
-from tests.reconcile.conftest import mlops
+from tests.reconcile.conftest import experiment, mlops
 
 
 def free_port() -> int:
@@ -136,3 +136,42 @@ def test_plan_of_a_registered_model_reads_only_and_apply_checks_it_out(repo: Pat
         assert plan(repo)["changes"] is False
     finally:
         mlops(repo, "undeploy", "lin-api")
+
+
+def test_plan_shows_deployments_apart_from_pipeline_changes(repo: Path) -> None:
+    """`mlops apply` (default scope) deploys: plan says so in a section of its own."""
+    port = free_port()
+    (repo / "specs/deployment.yaml").write_text(deployment(port))
+    (repo / "specs/experiment-b.yaml").write_text(experiment("lin-b", "lasso", 0.5))
+    data = plan(repo)
+    pipeline = [a["resource"] for a in data["pipeline"]]  # type: ignore[union-attr]
+    deployments = [a["resource"] for a in data["deployments"]]  # type: ignore[union-attr]
+    assert deployments == ["deployment/lin-api"]
+    assert pipeline and "deployment/lin-api" not in pipeline
+    assert [a["resource"] for a in data["actions"]] == pipeline + deployments  # type: ignore[union-attr]
+
+    text = mlops(repo, "plan").stdout.splitlines()
+    split = text.index("Deployments (apply starts, replaces or stops these servers):")
+    assert text[0] == "Pipeline (dvc.yaml, params.yaml):"
+    assert [line.split()[2].rstrip(":") for line in text[1:split]] == pipeline
+    assert text[split + 1].startswith(
+        "  ~ deploy  deployment/lin-api [local]: start lin-api: not deployed"
+    )
+    assert text[split + 2].startswith("Plan: ")
+
+    markdown = mlops(repo, "plan", "--format", "markdown").stdout
+    pipeline_part, deployment_part = markdown.split("#### Deployments")
+    assert "#### Pipeline" in pipeline_part and "lin-api" not in pipeline_part
+    assert all(f"`{resource}`" in pipeline_part for resource in pipeline)
+    assert "`mlops apply` starts, replaces or stops these servers" in deployment_part
+    row = "| deploy | `deployment/lin-api` | local | start lin-api: not deployed"
+    assert row in deployment_part
+
+    only_files = json.loads(mlops(repo, "plan", "--scope", "pipeline", "--format", "json").stdout)
+    assert only_files["deployments"] == [] and only_files["pipeline"] == data["pipeline"]
+
+
+def test_apply_help_says_it_deploys(repo: Path) -> None:
+    text = " ".join(mlops(repo, "apply", "--help").stdout.split())
+    assert "With the default --scope all this renders dvc.yaml and params.yaml AND deploys" in text
+    assert "Use --scope pipeline to change files only" in text

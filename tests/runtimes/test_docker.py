@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,9 +18,11 @@ from typing import Any
 
 import pytest
 
-from mlops_gitops.runtimes.build import LABEL_DEPLOYMENT, build_image
+from mlops_gitops.errors import RuntimeBackendError
+from mlops_gitops.runtimes.build import LABEL_DEPLOYMENT, LABEL_PORT, LABEL_REPLICA, build_image
 from mlops_gitops.runtimes.docker import DockerRuntime, replica_ports
 from tests.runtimes.conftest import free_port
+from tests.runtimes.foreign import foreign_argv, foreign_server
 from tests.runtimes.models import SAMPLE, deployment, train_model
 
 pytestmark = pytest.mark.docker
@@ -167,3 +170,42 @@ def test_undeploy_removes_every_container(client: Any, runtime: DockerRuntime, s
     status = runtime.status(spec)
     assert (status.sync, status.health) == ("OutOfSync", "Missing")
     assert not runtime.undeploy(spec)
+
+
+def test_deploy_refuses_a_port_held_by_a_foreign_server(
+    client: Any, runtime: DockerRuntime, spec: Any, tmp_path: Path
+) -> None:
+    port = replica_ports(spec, 0)[0]
+    with foreign_server(port, tmp_path) as foreign, pytest.raises(RuntimeBackendError) as caught:
+        runtime.deploy(spec)
+    command = " ".join(foreign_argv(port, tmp_path))
+    assert caught.value.message == (
+        f"cannot deploy '{spec.name}': port {port} on 127.0.0.1 is already in use by "
+        f"pid {foreign.pid} ({command})"
+    )
+    assert not client.containers.list(
+        all=True, filters={"label": f"{LABEL_DEPLOYMENT}={spec.name}"}
+    )
+
+
+def test_a_stopped_replica_with_a_foreign_server_on_its_port_is_not_healthy(
+    client: Any, runtime: DockerRuntime, spec: Any, tmp_path: Path
+) -> None:
+    try:
+        runtime.deploy(spec)
+        assert runtime.status(spec).health == "Healthy"
+        [first] = client.containers.list(
+            filters={"label": [f"{LABEL_DEPLOYMENT}={spec.name}", f"{LABEL_REPLICA}=0"]}
+        )
+        port = int(first.labels[LABEL_PORT])
+        first.stop(timeout=10)
+        with foreign_server(port, tmp_path):
+            status = runtime.status(spec)
+    finally:
+        runtime.undeploy(spec)
+    assert status.health == "Degraded"
+    server = f"SimpleHTTP/0.6 Python/{sys.version.split()[0]}"
+    assert status.detail.startswith(
+        f"1/2 replica(s) ready; on port {port} a server that gives no instance id "
+        f"(Server: {server}) answers HTTP 200 instead of replica 0"
+    )

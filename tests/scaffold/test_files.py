@@ -12,6 +12,7 @@ from mlops_gitops.errors import MlopsError
 from mlops_gitops.scaffold import init_project
 from mlops_gitops.scaffold.files import project_files
 from mlops_gitops.scaffold.init import default_name
+from mlops_gitops.scaffold.install import InstallLine, how_installed
 from mlops_gitops.scaffold.templates import fill
 from tests.scaffold.conftest import mlops
 
@@ -43,13 +44,20 @@ def test_schemas_are_byte_for_byte_what_mlops_schema_export_writes(tmp_path: Pat
         assert files[f".mlops/schemas/{name}"] == (tmp_path / "out" / name).read_text()
 
 
-def test_the_name_fills_every_token_and_workflows_install_from_pypi() -> None:
-    files = project_files("my-proj")
+def test_the_name_fills_every_token_and_workflows_use_the_install_line() -> None:
+    line = InstallLine('pip install "mlops-gitops @ git+https://example.com/m.git@abc123"')
+    files = project_files("my-proj", line)
     assert not [path for path, text in files.items() if "@@" in text]
     assert files["README.md"].startswith("# my-proj\n")
     assert "../my-proj-dvc-remote" in files["README.md"]
+    assert f"```sh\n{line.command}\nmlops validate" in files["README.md"]
     for name in ("ci.yml", "cd.yml", "drift.yml"):
-        assert "run: pip install mlops-gitops\n" in files[f".github/workflows/{name}"]
+        assert f"run: {line.command}\n" in files[f".github/workflows/{name}"]
+
+
+def test_by_default_the_workflows_install_mlops_gitops_the_way_it_is_installed_here() -> None:
+    files = project_files("my-proj")
+    assert how_installed().command in files[".github/workflows/ci.yml"]
 
 
 def test_a_token_without_value_is_an_error() -> None:

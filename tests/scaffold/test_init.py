@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.scaffold import init_project
 from mlops_gitops.scaffold.files import project_files
+from mlops_gitops.scaffold.install import how_installed
 from tests.conftest import git
 from tests.scaffold.conftest import mlops, run
 
@@ -92,6 +94,12 @@ def test_a_scaffolded_project_validates_plans_applies_and_reproduces(tmp_path: P
     root = tmp_path / "proj"
     done = mlops(tmp_path, "init", "proj")
     assert "Project proj is ready" in done.stdout
+    assert done.stdout.endswith(
+        "\nNote: `mlops apply` also deploys. Once `dvc repro` has trained the model, the next\n"
+        "`mlops apply` starts the server of specs/deployment.yaml (`mlops plan` lists it under\n"
+        "Deployments); `mlops apply --scope pipeline` changes only dvc.yaml and params.yaml.\n"
+    )
+    assert f"the workflows install mlops-gitops with: {how_installed().command}\n" in done.stdout
     assert mlops(root, "validate").stdout == "4 file(s), 4 spec(s): valid\n"
     assert (
         mlops(root, "plan", "--scope", "pipeline", "--detailed-exitcode", check=False).returncode
@@ -102,6 +110,9 @@ def test_a_scaffolded_project_validates_plans_applies_and_reproduces(tmp_path: P
     assert (root / "models" / "progression-ridge" / "model.skops").is_file()
     assert (root / "metrics" / "progression-ridge.json").is_file()
     assert mlops(root, "plan", "--scope", "pipeline", "--detailed-exitcode").returncode == 0
+    # as the next steps say: with the model trained, apply (default scope) would deploy it
+    [deploy] = json.loads(mlops(root, "plan", "--format", "json").stdout)["deployments"]
+    assert (deploy["action"], deploy["resource"]) == ("deploy", "deployment/progression-api")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "first model")  # the hook validates the specs again
     assert run(root, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."

@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlops_gitops.cli import build_parser
+from mlops_gitops.scaffold.install import install_line_for
 from mlops_gitops.scaffold.workflows import render_workflows
 from tests.conftest import REPO_ROOT
 from tests.workflows.shell import load_workflow, mlops_commands, run_scripts
@@ -29,6 +31,7 @@ EXPECTED = {
     },
     "drift.yml": {("get",), ("drift", "check"), ("drift", "pr")},
     "tests.yml": set(),
+    "release.yml": set(),
 }
 
 
@@ -81,12 +84,22 @@ def test_extraction_finds_the_expected_commands(path: Path) -> None:
 
 
 def test_scaffolded_workflows_call_the_same_commands() -> None:
-    for name, text in render_workflows().items():
-        assert "pip install mlops-gitops" in text
+    line = install_line_for("0.1.0", None)
+    for name, text in render_workflows(line.text()).items():
+        assert 'pip install "mlops-gitops==0.1.0"' in text
         assert (
-            text.replace("pip install mlops-gitops", "pip install -e .")
+            text.replace('pip install "mlops-gitops==0.1.0"', "pip install -e .")
             == (REPO_ROOT / ".github" / "workflows" / name).read_text()
         )
+
+
+def test_a_commented_install_line_is_a_literal_block_run_as_written() -> None:
+    line = install_line_for("0.1.0", {"url": "file:///src/mlops-gitops", "dir_info": {}})
+    assert line.comment  # several lines: the comment, then the command
+    for name, text in render_workflows(line.text()).items():
+        steps = next(iter(yaml.safe_load(text)["jobs"].values()))["steps"]
+        [install] = [s for s in steps if s.get("name") == "Install mlops-gitops"]
+        assert install["run"] == line.text() + "\n", name
 
 
 def test_extraction_splits_pipes_redirects_and_substitutions() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlops_gitops.scaffold.install import install_line_for
 from mlops_gitops.scaffold.workflows import render_workflows
 from tests.conftest import REPO_ROOT
 from tests.workflows.shell import load_workflow
@@ -37,8 +38,19 @@ def test_repository_workflows_match_the_github_schema() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_scaffolded_workflows_match_the_github_schema(tmp_path: Path) -> None:
-    for name, text in render_workflows().items():
+@pytest.mark.parametrize(
+    "direct_url",
+    [
+        None,
+        {"url": "https://github.com/o/mlops-gitops", "vcs_info": {"vcs": "git", "commit_id": "a1"}},
+        {"url": "file:///src/mlops-gitops", "dir_info": {"editable": True}},
+    ],
+    ids=["index", "git", "local"],
+)
+def test_scaffolded_workflows_match_the_github_schema(
+    tmp_path: Path, direct_url: dict[str, object] | None
+) -> None:
+    for name, text in render_workflows(install_line_for("0.1.0", direct_url).text()).items():
         (tmp_path / name).write_text(text)
     done = check_workflows(*sorted(tmp_path.iterdir()))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -99,3 +111,21 @@ def test_pip_and_dvc_cache(name: str) -> None:
     assert cache["path"] == ".dvc/cache"
     assert "hashFiles('dvc.lock')" in cache["key"]
     assert uses["actions/checkout"]["with"] == {"fetch-depth": 0}
+
+
+def test_release_publishes_tagged_versions_with_trusted_publishing() -> None:
+    workflow = load_workflow(WORKFLOW_DIR / "release.yml")
+    assert workflow[True] == {"push": {"tags": ["v*"]}}  # only a version tag publishes
+    assert workflow["permissions"] == {}
+    build, publish = workflow["jobs"]["build"], workflow["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}  # building cannot publish
+    script = "\n".join(step.get("run", "") for step in build["steps"])
+    assert "python -m build" in script
+    assert "twine check --strict dist/*" in script
+    assert 'if [ "$TAG" != "v$version" ]' in script
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}  # OIDC, no stored API token
+    assert publish["environment"]["name"] == "pypi"
+    uses = [step["uses"] for step in publish["steps"]]
+    assert uses == ["actions/download-artifact@v4", "pypa/gh-action-pypi-publish@release/v1"]
+    assert "password" not in str(publish)  # no token in the workflow
