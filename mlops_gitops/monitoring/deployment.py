@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import DriftError
+from mlops_gitops.io.tables import column_kinds, read_table
 from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
 from mlops_gitops.monitoring.engine import detect_drift
 from mlops_gitops.monitoring.requestlog import read_current_window, utc
 from mlops_gitops.monitoring.result import DriftResult
 from mlops_gitops.monitoring.settings import DriftSettings
-from mlops_gitops.monitoring.tables import read_table
 from mlops_gitops.monitoring.window import parse_window
 
 if TYPE_CHECKING:
@@ -91,8 +91,8 @@ def check_deployment(
         current_table, start = window.table, window.start
         notes += [f"skipped {entry}" for entry in window.skipped]
     else:
-        current_table = read_table(current)
-    reference = read_table(reference_path)
+        current_table = read_table(current, column_kinds(info.features))
+    reference = read_table(reference_path, column_kinds(info.features))
     if (
         PREDICTION in current_table.column_names
         and PREDICTION not in reference.column_names

@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.io.tables import Chunk, column_kinds, iter_chunks
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.request_log import arrow_type_of
-from mlops_gitops.serving.tables import Chunk, csv_column_types, iter_chunks
 from mlops_gitops.serving.validation import InputSchema
 
 __all__ = ["BatchStats", "predict_file"]
@@ -76,7 +76,7 @@ def predict_file(
     try:
         with _reporter(progress, input) as report:
             for chunk in iter_chunks(
-                input, chunk_rows=chunk_rows, column_types=csv_column_types(info.features)
+                input, chunk_rows=chunk_rows, schema=column_kinds(info.features)
             ):
                 table = _predict_chunk(chunk, input, schema, predictor, passthrough)
                 if writer is None:

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.io.tables import value_kind
 from mlops_gitops.ml.artifact import FeatureInfo
 
 __all__ = ["Columns", "InputError", "InputSchema", "Problem", "feature_kind"]
@@ -63,16 +64,9 @@ class InputError(DataError):
 
 
 def feature_kind(feature: FeatureInfo) -> str:
-    """The value kind a column holds: number, integer, boolean, string or int-category."""
-    if feature.type in ("number", "integer", "boolean"):
-        return feature.type
-    if feature.type == "category" and feature.allowed and _all_ints(feature.allowed):
-        return "int-category"
-    return "string"
-
-
-def _all_ints(values: Sequence[Any]) -> bool:
-    return all(type(v) is int for v in values)
+    """The value kind a column holds: number, integer, boolean, string or int-category (the
+    table reader's rule, :func:`mlops_gitops.io.tables.value_kind`)."""
+    return value_kind(feature)
 
 
 _EXPECTED = {

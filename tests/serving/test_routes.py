@@ -266,8 +266,7 @@ def test_predict_batch_errors(classifier_url: str, client: httpx.Client) -> None
     )
     assert bad_value.status_code == 400
     assert bad_value.json()["error"] == (
-        "could not read the CSV upload: In CSV column #1 ('income'): CSV conversion error to "
-        "double: invalid value 'x'"
+        "the CSV upload: column 'income': expected a number, got 'x' at row 0"
     )
     bad_city = client.post(
         url,

@@ -1,0 +1,576 @@
+"""The one table reader: CSV and Parquet files (or bytes) to Arrow tables, typed by a column schema.
+
+Every path that reads a user's table goes through here: ingest of a dataset's source, batch
+prediction and uploads, label imports, drift ``--current``/``--reference`` files. So a value
+means the same wherever it is read:
+
+* The same **missing-value tokens** (:data:`MISSING_TOKENS`: empty, ``NA``, ``NaN``, ``null``,
+  ``N/A``, ...) are missing in a CSV cell and in a Parquet string, in schema columns and others.
+* The same **typing rules** (:func:`conform`) turn each schema column into one Arrow type,
+  whatever the file stored: ``number`` -> float64, ``integer`` and ``int-category`` -> int64
+  (whole floats such as ``2.0`` accepted, ``2.5`` refused), ``boolean`` -> bool (``true``/
+  ``false``/``1``/``0`` in any case), ``string`` -> string (integers accepted as their digits).
+* The same **errors**: a :class:`TableError` naming the file, the column, the row and the value.
+
+A CSV and a Parquet file of the same rows therefore give equal tables. The schema is a plain
+mapping of column name to value kind (:data:`KINDS`); :func:`value_kind` derives the kind from
+anything with ``name``/``type``/``allowed`` (a dataset column, a model's feature), so this module
+imports no feature package. :func:`conform` is public so the request-log reader can type its
+tables the same way.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
+
+from mlops_gitops.errors import DataError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "KINDS",
+    "MISSING_TOKENS",
+    "Chunk",
+    "ColumnLike",
+    "Kind",
+    "TableError",
+    "column_kinds",
+    "conform",
+    "file_format",
+    "iter_chunks",
+    "read_bytes",
+    "read_table",
+    "value_kind",
+]
+
+Kind = Literal["number", "integer", "boolean", "string", "int-category"]
+KINDS: tuple[Kind, ...] = ("number", "integer", "boolean", "string", "int-category")
+
+MISSING_TOKENS: tuple[str, ...] = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
+"""Cell values read as missing: pandas' default ``na_values``, so training (which used pandas)
+and every other reader agree on what is missing."""
+
+TRUE_TOKENS = frozenset({"true", "1"})
+FALSE_TOKENS = frozenset({"false", "0"})
+_BLOCK_SIZE = 4 << 20
+
+
+class TableError(DataError):
+    """A table could not be read or does not fit its column schema. ``column`` names the column
+    at fault when there is one."""
+
+    def __init__(self, message: str, hint: str | None = None, *, column: str | None = None):
+        super().__init__(message, hint)
+        self.column = column
+
+
+class ColumnLike(Protocol):
+    """What :func:`value_kind` needs of a column description (a dataset column, a feature)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def allowed(self) -> Sequence[Any] | None: ...
+
+
+def value_kind(column: ColumnLike) -> Kind:
+    """The kind of value a column holds: ``category`` whose allowed values are all integers is
+    ``int-category``; ``category``, ``text`` and ``datetime`` are ``string``."""
+    if column.type == "number":
+        return "number"
+    if column.type == "integer":
+        return "integer"
+    if column.type == "boolean":
+        return "boolean"
+    allowed = column.allowed
+    if column.type == "category" and allowed and all(type(v) is int for v in allowed):
+        return "int-category"
+    return "string"
+
+
+def column_kinds(columns: Iterable[ColumnLike]) -> dict[str, Kind]:
+    """``{name: kind}`` of a column schema, the form every function here takes."""
+    return {c.name: value_kind(c) for c in columns}
+
+
+def file_format(name: str | Path, declared: str | None = None) -> Literal["csv", "parquet"]:
+    """``csv`` or ``parquet``, from ``declared`` or the name's suffix (a URL's query ignored)."""
+    if declared in ("csv", "parquet"):
+        return declared  # type: ignore[return-value]
+    text = str(name).split("?", maxsplit=1)[0].lower()
+    if text.endswith(".csv"):
+        return "csv"
+    if text.endswith((".parquet", ".pq")):
+        return "parquet"
+    raise TableError(
+        f"cannot tell the format of {name}: the name must end in .csv, .parquet or .pq",
+        "rename the file, or convert it to CSV or Parquet",
+    )
+
+
+def read_table(
+    path: Path,
+    schema: Mapping[str, Kind] | None = None,
+    *,
+    fmt: str | None = None,
+    columns: Sequence[str] | None = None,
+    origin: str | None = None,
+) -> pa.Table:
+    """A whole CSV or Parquet file, typed by ``schema`` (other columns as the file has them).
+    ``columns`` keeps only those (when present)."""
+    name = origin or str(path)
+    kind = file_format(path, fmt)
+    if not path.is_file():
+        raise TableError(f"{name} does not exist", "check the path")
+    import pyarrow as pa
+
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            wanted = None
+            if columns is not None:
+                present = set(pq.read_schema(path).names)
+                wanted = [c for c in columns if c in present]
+            table = pq.read_table(path, columns=wanted)
+        else:
+            with path.open("rb") as handle:
+                table = _read_csv(handle, schema)
+    except (pa.ArrowException, ValueError, OSError) as error:
+        raise _unreadable(name, kind, error, path) from None
+    if columns is not None and kind == "csv":
+        table = table.select([c for c in columns if c in table.column_names])
+    return conform(table, schema, origin=name)
+
+
+def read_bytes(
+    data: bytes,
+    fmt: str,
+    schema: Mapping[str, Kind] | None = None,
+    *,
+    origin: str = "the upload",
+) -> pa.Table:
+    """A CSV or Parquet file held in memory (an upload, a downloaded source), typed as
+    :func:`read_table` types a file."""
+    import pyarrow as pa
+
+    kind = file_format("", fmt) if fmt in ("csv", "parquet") else file_format(fmt)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(pa.BufferReader(data))
+        else:
+            table = _read_csv(io.BytesIO(data), schema)
+    except (pa.ArrowException, ValueError, OSError) as error:
+        raise _unreadable(origin, kind, error, None, head=data[: 1 << 16]) from None
+    return conform(table, schema, origin=origin)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Rows ``start`` to ``start + table.num_rows``; ``done``/``total`` measure progress in
+    ``unit`` (bytes for CSV, rows for Parquet)."""
+
+    table: pa.Table
+    start: int
+    done: int
+    total: int
+    unit: str
+
+
+def iter_chunks(
+    path: Path, *, chunk_rows: int, schema: Mapping[str, Kind] | None = None
+) -> Iterator[Chunk]:
+    """Stream a file as typed tables of ``chunk_rows`` rows (the last may be shorter); an error
+    names the rows it was reading."""
+    kind = file_format(path)
+    if not path.is_file():
+        raise TableError(f"{path} does not exist", "check the path")
+    raw = (
+        _parquet_chunks(path, chunk_rows)
+        if kind == "parquet"
+        else _csv_chunks(path, chunk_rows, schema)
+    )
+    for chunk in raw:
+        origin = f"rows {chunk.start}-{chunk.start + chunk.table.num_rows - 1} of {path}"
+        table = conform(chunk.table, schema, origin=origin, row_offset=chunk.start)
+        yield Chunk(table, chunk.start, chunk.done, chunk.total, chunk.unit)
+
+
+# --------------------------------------------------------------------------- typing
+
+
+def conform(
+    table: pa.Table,
+    schema: Mapping[str, Kind] | None = None,
+    *,
+    origin: str = "the table",
+    row_offset: int = 0,
+) -> pa.Table:
+    """``table`` with the missing-value tokens as nulls in every string column, NaN as null in
+    every float column, and each ``schema`` column cast to its kind's Arrow type.
+
+    Raises :class:`TableError` for a duplicate column name or a value that does not fit its
+    column's kind (naming the column, the row and the value). Columns the schema names but the
+    table lacks are left for the caller to judge (a drift check reports them, a server refuses).
+    """
+    import pyarrow as pa
+
+    names = table.column_names
+    _refuse_duplicates(names, origin)
+    schema = schema or {}
+    arrays = []
+    fields = []
+    for index, name in enumerate(names):
+        column = _missing_as_null(table.column(index))
+        kind = schema.get(name)
+        if kind is not None:
+            column = _cast(column, kind, name, origin, row_offset)
+        arrays.append(column)
+        fields.append(pa.field(name, column.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+_ARROW_TYPES: dict[str, str] = {
+    "number": "float64",
+    "integer": "int64",
+    "int-category": "int64",
+    "boolean": "bool_",
+    "string": "string",
+}
+
+_EXPECTED = {
+    "number": "a number",
+    "integer": "an integer",
+    "int-category": "an integer category",
+    "boolean": "a boolean (true/false)",
+    "string": "text",
+}
+
+
+def _refuse_duplicates(names: Sequence[str], origin: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise TableError(
+                f"{origin}: column {name!r} appears more than once in the header",
+                "give every column a distinct name",
+                column=name,
+            )
+        seen.add(name)
+
+
+def _missing_as_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    type_ = column.type
+    if pa.types.is_dictionary(type_):
+        column = column.cast(type_.value_type)
+        type_ = column.type
+    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+        tokens = pa.array(MISSING_TOKENS, type_)
+        missing = pc.is_in(column, value_set=tokens)
+        if pc.any(missing).as_py():
+            return pc.if_else(missing, pa.scalar(None, type_), column)
+        return column
+    if pa.types.is_floating(type_):
+        nan = pc.is_nan(column)
+        if pc.any(nan).as_py():
+            return pc.if_else(nan, pa.scalar(None, type_), column)
+    return column
+
+
+def _cast(
+    column: pa.ChunkedArray, kind: str, name: str, origin: str, offset: int
+) -> pa.ChunkedArray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    type_ = column.type
+    target = getattr(pa, _ARROW_TYPES[kind])()
+    if type_ == target:
+        return column
+    if pa.types.is_null(type_):
+        return column.cast(target)
+    is_text = pa.types.is_string(type_) or pa.types.is_large_string(type_)
+    is_int = pa.types.is_integer(type_)
+    is_float = pa.types.is_floating(type_) or pa.types.is_decimal(type_)
+    if kind == "string":
+        if is_text or is_int:
+            return column.cast(pa.string())
+        return _wrong(column, kind, name, origin, offset)
+    if kind == "boolean":
+        if is_text:
+            return _text_to_bool(column, name, origin, offset)
+        if is_int:
+            return _ints_to_bool(column, name, origin, offset)
+        return _wrong(column, kind, name, origin, offset)
+    if pa.types.is_boolean(type_):
+        return _wrong(column, kind, name, origin, offset)
+    if is_text:
+        try:
+            number = pc.cast(column, pa.float64())
+        except pa.ArrowInvalid:
+            return _first_unparsable(column, kind, name, origin, offset)
+        if kind != "number":
+            try:  # exact for integers beyond 2**53, when every value is written as one
+                return pc.cast(column, pa.int64())
+            except pa.ArrowInvalid:
+                pass
+        column, is_float = number, True
+    if kind == "number":
+        if is_int or is_float:
+            return column.cast(pa.float64())
+        return _wrong(column, kind, name, origin, offset)
+    if is_int:
+        return column.cast(pa.int64())
+    return _whole(column.cast(pa.float64()), kind, name, origin, offset)
+
+
+def _whole(
+    column: pa.ChunkedArray, kind: str, name: str, origin: str, offset: int
+) -> pa.ChunkedArray:
+    import numpy as np
+    import pyarrow as pa
+
+    values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(values) & ((np.floor(values) != values) | (np.abs(values) >= 2.0**63))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise _value_error(name, origin, row + offset, kind, _number(values[row]))
+    return column.cast(pa.int64())
+
+
+def _text_to_bool(column: pa.ChunkedArray, name: str, origin: str, offset: int) -> pa.ChunkedArray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+    is_true = pc.is_in(lowered, value_set=pa.array(sorted(TRUE_TOKENS)))
+    is_false = pc.is_in(lowered, value_set=pa.array(sorted(FALSE_TOKENS)))
+    bad = pc.and_(column.is_valid(), pc.invert(pc.or_(is_true, is_false)))
+    if pc.any(bad).as_py():
+        row = int(pc.indices_nonzero(bad)[0].as_py())
+        raise _value_error(name, origin, row + offset, "boolean", repr(column[row].as_py()))
+    return pc.if_else(column.is_valid(), is_true, pa.scalar(None, pa.bool_()))
+
+
+def _ints_to_bool(column: pa.ChunkedArray, name: str, origin: str, offset: int) -> pa.ChunkedArray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bad = pc.invert(pc.is_in(column, value_set=pa.array([0, 1], column.type)))
+    bad = pc.and_(column.is_valid(), bad)
+    if pc.any(bad).as_py():
+        row = int(pc.indices_nonzero(bad)[0].as_py())
+        raise _value_error(name, origin, row + offset, "boolean", str(column[row].as_py()))
+    return column.cast(pa.bool_())
+
+
+def _first_unparsable(
+    column: pa.ChunkedArray, kind: str, name: str, origin: str, offset: int
+) -> pa.ChunkedArray:
+    """The error path of a text column that does not parse as numbers: find the first value."""
+    for row, value in enumerate(column.to_pylist()):
+        if value is None:
+            continue
+        try:
+            float(value)
+        except ValueError:
+            raise _value_error(name, origin, row + offset, kind, repr(value)) from None
+    raise _value_error(name, origin, offset, kind, "a value")  # pragma: no cover - arrow agreed
+
+
+def _wrong(
+    column: pa.ChunkedArray, kind: str, name: str, origin: str, offset: int
+) -> pa.ChunkedArray:
+    import pyarrow.compute as pc
+
+    valid = pc.indices_nonzero(column.is_valid())
+    row = int(valid[0].as_py()) if len(valid) else 0
+    value = column[row].as_py() if len(column) else None
+    raise TableError(
+        f"{origin}: column {name!r}: expected {_EXPECTED[kind]}, got {column.type} values "
+        f"({_short(value)} at row {row + offset})",
+        f"write {_EXPECTED[kind]} in column {name!r}, or fix its type in the dataset's schema",
+        column=name,
+    )
+
+
+def _value_error(name: str, origin: str, row: int, kind: str, shown: str) -> TableError:
+    return TableError(
+        f"{origin}: column {name!r}: expected {_EXPECTED[kind]}, got {shown} at row {row}",
+        "fix the value, mark it missing (empty or NA), or fix the column's type in the schema",
+        column=name,
+    )
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 2.0**63 else repr(float(value))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _csv_options(schema: Mapping[str, Kind] | None) -> tuple[Any, Any]:
+    """Schema columns are read as text and typed by :func:`conform`; others are inferred."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    convert = pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in schema or {}},
+        null_values=list(MISSING_TOKENS),
+        strings_can_be_null=True,
+        true_values=["true", "True", "TRUE"],
+        false_values=["false", "False", "FALSE"],
+    )
+    return pcsv.ReadOptions(block_size=_BLOCK_SIZE), convert
+
+
+def _read_csv(handle: IO[bytes], schema: Mapping[str, Kind] | None) -> pa.Table:
+    import pyarrow.csv as pcsv
+
+    read, convert = _csv_options(schema)
+    table = pcsv.read_csv(handle, read_options=read, convert_options=convert)
+    _ = table.column_names  # names that are not UTF-8 fail here, not later
+    return table
+
+
+def _unreadable(
+    origin: str, kind: str, error: Exception, path: Path | None, head: bytes | None = None
+) -> TableError:
+    detail = str(error)
+    if kind == "csv":
+        if head is None and path is not None:
+            with path.open("rb") as handle:
+                head = handle.read(1 << 16)
+        detail = _name_columns(detail, _csv_header(head or b""))
+    return TableError(
+        f"could not read {origin} as {kind.upper()}: {detail}",
+        "check that the file is a complete, valid CSV (with a header row) or Parquet file",
+    )
+
+
+def _name_columns(detail: str, names: list[str]) -> str:
+    """Arrow says 'CSV column #3'; add the column's name."""
+    import re
+
+    def name(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        label = f" ({names[index]!r})" if index < len(names) else ""
+        return f"{match.group(0)}{label}"
+
+    return re.sub(r"CSV column #(\d+)", name, detail)
+
+
+def _csv_header(data: bytes) -> list[str]:
+    first = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    return [n.strip().strip('"') for n in first.split(",")]
+
+
+def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[Chunk]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, ValueError, OSError) as error:
+        raise _unreadable(str(path), "parquet", error, path) from None
+    total = parquet.metadata.num_rows
+    start = 0
+    batches = parquet.iter_batches(batch_size=chunk_rows)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pa.ArrowException, ValueError, OSError) as error:
+            raise _unreadable(f"{path} after row {start}", "parquet", error, path) from None
+        table = pa.Table.from_batches([batch])
+        yield Chunk(table, start, start + table.num_rows, total, "rows")
+        start += table.num_rows
+
+
+def _csv_chunks(path: Path, chunk_rows: int, schema: Mapping[str, Kind] | None) -> Iterator[Chunk]:
+    """Chunks with the schema's columns as text (typed per chunk by :func:`conform`), so their
+    type never depends on which block of the file the reader inferred it from."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    total = path.stat().st_size
+    with path.open("rb") as handle:
+        read, convert = _csv_options(schema)
+        try:
+            reader = pcsv.open_csv(handle, read_options=read, convert_options=convert)
+            names = reader.schema.names
+        except (pa.ArrowException, ValueError, OSError) as error:
+            raise _unreadable(str(path), "csv", error, path) from None
+        pending: list[pa.RecordBatch] = []
+        pending_rows = 0
+        start = 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowException, ValueError, OSError) as error:
+                raise TableError(
+                    f"could not read {path} after row {start + pending_rows}: "
+                    f"{_name_columns(str(error), names)}",
+                    "check that the file is a complete, valid CSV file",
+                ) from None
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            while pending_rows >= chunk_rows:
+                table = pa.Table.from_batches(pending)
+                chunk, rest = table.slice(0, chunk_rows), table.slice(chunk_rows)
+                yield Chunk(chunk, start, _position(handle, total), total, "bytes")
+                start += chunk_rows
+                pending = rest.to_batches()
+                pending_rows = rest.num_rows
+        if pending_rows:
+            yield Chunk(pa.Table.from_batches(pending), start, total, total, "bytes")
+
+
+def _position(handle: IO[bytes], total: int) -> int:
+    try:
+        return min(handle.tell(), total)
+    except (OSError, ValueError):
+        return 0
