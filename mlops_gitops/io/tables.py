@@ -41,9 +41,11 @@ __all__ = [
     "TableError",
     "column_kinds",
     "conform",
+    "conform_columns",
     "file_format",
     "iter_chunks",
     "read_bytes",
+    "read_raw_bytes",
     "read_table",
     "value_kind",
 ]
@@ -181,6 +183,18 @@ def read_bytes(
 ) -> pa.Table:
     """A CSV or Parquet file held in memory (an upload, a downloaded source), typed as
     :func:`read_table` types a file."""
+    return conform(read_raw_bytes(data, fmt, schema, origin=origin), schema, origin=origin)
+
+
+def read_raw_bytes(
+    data: bytes,
+    fmt: str,
+    schema: Mapping[str, Kind] | None = None,
+    *,
+    origin: str = "the upload",
+) -> pa.Table:
+    """The file before typing: the schema's CSV columns as text (other columns inferred), so
+    :func:`conform_columns` can then type every column and report every one that does not fit."""
     import pyarrow as pa
 
     kind = file_format("", fmt) if fmt in ("csv", "parquet") else file_format(fmt)
@@ -188,12 +202,10 @@ def read_bytes(
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            table = pq.read_table(pa.BufferReader(data))
-        else:
-            table = _read_csv(io.BytesIO(data), schema)
+            return pq.read_table(pa.BufferReader(data))
+        return _read_csv(io.BytesIO(data), schema)
     except (pa.ArrowException, ValueError, OSError) as error:
         raise _unreadable(origin, kind, error, None, head=data[: 1 << 16]) from None
-    return conform(table, schema, origin=origin)
 
 
 @dataclass(frozen=True)
@@ -244,6 +256,21 @@ def conform(
     column's kind (naming the column, the row and the value). Columns the schema names but the
     table lacks are left for the caller to judge (a drift check reports them, a server refuses).
     """
+    typed, errors = conform_columns(table, schema, origin=origin, row_offset=row_offset)
+    if errors:
+        raise errors[0]
+    return typed
+
+
+def conform_columns(
+    table: pa.Table,
+    schema: Mapping[str, Kind] | None = None,
+    *,
+    origin: str = "the table",
+    row_offset: int = 0,
+) -> tuple[pa.Table, tuple[TableError, ...]]:
+    """:func:`conform` that collects an error per column instead of raising the first; a column
+    that does not fit is kept as read. A duplicate column name still raises."""
     import pyarrow as pa
 
     names = table.column_names
@@ -251,14 +278,18 @@ def conform(
     schema = schema or {}
     arrays = []
     fields = []
+    errors: list[TableError] = []
     for index, name in enumerate(names):
         column = _missing_as_null(table.column(index))
         kind = schema.get(name)
         if kind is not None:
-            column = _cast(column, kind, name, origin, row_offset)
+            try:
+                column = _cast(column, kind, name, origin, row_offset)
+            except TableError as error:
+                errors.append(error)
         arrays.append(column)
         fields.append(pa.field(name, column.type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields)), tuple(errors)
 
 
 _ARROW_TYPES: dict[str, str] = {
@@ -298,7 +329,10 @@ def _missing_as_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_dictionary(type_):
         column = column.cast(type_.value_type)
         type_ = column.type
-    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+    if pa.types.is_large_string(type_):  # pandas' string dtype: one text type for every reader
+        column = column.cast(pa.string())
+        type_ = column.type
+    if pa.types.is_string(type_):
         tokens = pa.array(MISSING_TOKENS, type_)
         missing = pc.is_in(column, value_set=tokens)
         if pc.any(missing).as_py():
