@@ -48,7 +48,7 @@ spec:
     flipper_length_mm: {type: integer, nullable: true}
     body_mass_g: {type: integer, nullable: true}
     sex: {type: category, nullable: true, allowed: [female, male]}
-    year: {type: integer}
+    year: {type: category, allowed: [2007, 2008, 2009]}
   validation:
     maxMissingFraction: 0.05
 """
