@@ -48,12 +48,13 @@ def _validate(args: argparse.Namespace) -> int:
     if not result.files and not result.diagnostics:
         print("no spec files under specs/: run `mlops init` or add YAML specs", file=sys.stderr)
         return 1
-    if args.data and result.specs is not None:
+    if result.specs is not None:
         from dataclasses import replace
 
-        from mlops_gitops.stages.contract import check_data
+        from mlops_gitops.stages.contract import check_data, missing_sources
 
-        result = replace(result, diagnostics=check_data(root, result.specs))
+        found = check_data(root, result.specs) if args.data else missing_sources(root, result.specs)
+        result = replace(result, diagnostics=found)
     if args.format == "json":
         print(format_diagnostics(result.diagnostics, "json"))
     elif result.diagnostics:

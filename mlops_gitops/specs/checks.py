@@ -182,12 +182,6 @@ def _source(item: Located, dataset: Dataset, root: Path) -> Iterator[Diagnostic]
             f"path {source.path!r} points outside the repository; keep data inside it "
             "(a relative path such as data/raw/file.csv)",
         )
-    elif source.path is not None and not _present(root, source.path):
-        yield item.at(
-            ("spec", "source", "path"),
-            f"path {source.path!r} does not exist (nor a {source.path}.dvc file tracking it); "
-            "add the file (and `dvc add` it), or fix the path",
-        )
     if source.token_env is not None:
         if _reserved_env(source.token_env):
             yield item.at(
@@ -225,12 +219,6 @@ RESERVED_ENV_PREFIXES = ("GITHUB_", "GH_", "ACTIONS_", "RUNNER_", "AWS_", "AZURE
 
 def _reserved_env(name: str) -> bool:
     return name.upper().startswith(RESERVED_ENV_PREFIXES)
-
-
-def _present(root: Path, path: str) -> bool:
-    """The file is there, or DVC tracks it (a fresh clone has only ``<path>.dvc`` until
-    ``dvc pull``, which CI does not need to validate the specs)."""
-    return (root / path).is_file() or (root / f"{path}.dvc").is_file()
 
 
 def _inside(root: Path, path: str) -> bool:

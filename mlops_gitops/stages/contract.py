@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from mlops_gitops.specs.models import Dataset, SpecSet
 
-__all__ = ["ContractProblem", "check_data", "contract_problems", "locate"]
+__all__ = ["ContractProblem", "check_data", "contract_problems", "locate", "missing_sources"]
 
 JsonPath = tuple[str | int, ...]
 
@@ -82,6 +82,23 @@ def locate(
             out.append(Diagnostic("params.yaml", 1, 1, json_path(problem.path), problem.message))
         else:
             out.append(doc.diagnostic(problem.path, problem.message, key=True, category="data"))
+    return tuple(out)
+
+
+def missing_sources(root: Path, specs: SpecSet) -> tuple[Diagnostic, ...]:
+    """A ``source.path`` that is neither in the work tree nor tracked by DVC (a fresh clone has
+    only ``<path>.dvc`` until ``dvc pull``, and CI validates specs without pulling). Cheap: no
+    data is read, so plain ``mlops validate`` runs it."""
+    out: list[Diagnostic] = []
+    for dataset in specs.datasets.values():
+        path = dataset.data_source.path
+        if path is None or (root / path).is_file() or (root / f"{path}.dvc").is_file():
+            continue
+        message = (
+            f"path {path!r} does not exist (nor a {path}.dvc file tracking it); add the file "
+            "(and `dvc add` it), or fix the path"
+        )
+        out.extend(locate(root, dataset, (ContractProblem(("spec", "source", "path"), message),)))
     return tuple(out)
 
 

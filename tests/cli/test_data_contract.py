@@ -72,7 +72,7 @@ def test_validate_reports_a_source_path_that_does_not_exist(project, capsys):
     assert main(["-C", str(project), "validate"]) == 1
     err = capsys.readouterr().err
     assert (
-        f"{DATASET}:7:11: spec.source.path: path 'data/penguins.csv' does not exist (nor a "
+        f"{DATASET}:7:5: spec.source.path: path 'data/penguins.csv' does not exist (nor a "
         "data/penguins.csv.dvc file tracking it); add the file (and `dvc add` it), or fix the path"
     ) in err
     (project / "data" / "penguins.csv.dvc").write_text("outs:\n- path: penguins.csv\n")
