@@ -40,6 +40,7 @@ __all__ = [
     "Kind",
     "TableError",
     "column_kinds",
+    "column_names",
     "conform",
     "conform_columns",
     "file_format",
@@ -206,6 +207,23 @@ def read_raw_bytes(
         return _read_csv(io.BytesIO(data), schema)
     except (pa.ArrowException, ValueError, OSError) as error:
         raise _unreadable(origin, kind, error, None, head=data[: 1 << 16]) from None
+
+
+def column_names(path: Path) -> list[str]:
+    """The column names of a CSV (its header) or Parquet file (its schema), without reading
+    the rows."""
+    import pyarrow as pa
+
+    kind = file_format(path)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with path.open("rb") as handle:
+            return _csv_header(handle.read(1 << 16))
+    except (pa.ArrowException, OSError) as error:
+        raise _unreadable(str(path), kind, error, None) from None
 
 
 @dataclass(frozen=True)
