@@ -31,6 +31,8 @@ spec:
   task: classification
   target: species
   metric: recall_macro
+  successCriteria:
+    - {metric: recall_macro, min: 0.8}
 """,
     "specs/penguins/experiment.yaml": """\
 apiVersion: mlops-gitops/v1
