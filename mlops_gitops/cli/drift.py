@@ -62,34 +62,41 @@ def register(sub: Any) -> None:
     check.add_argument(
         "--now", metavar="ISO-TIME", help="end of the window (default: now; naive times are UTC)"
     )
-    adhoc = check.add_argument_group("settings of an ad hoc check (a deployment uses its spec)")
+    adhoc = check.add_argument_group(
+        "settings (each one given overrides the Deployment's `monitoring`, in both forms; "
+        "defaults are the spec's, or for an ad hoc check the ones listed)"
+    )
     adhoc.add_argument(
         "--method",
         choices=METHOD_CHOICES,
-        default="auto",
+        default=None,
         help="test for every column (default: auto, chosen by type and size)",
     )
     adhoc.add_argument(
         "--drift-share",
         type=float,
-        default=0.5,
+        default=None,
         metavar="SHARE",
         help="share of drifted columns that means dataset drift (default 0.5)",
     )
     adhoc.add_argument(
         "--min-rows",
         type=int,
-        default=100,
+        default=None,
         metavar="N",
         help="fewest rows worth judging (default 100)",
     )
     adhoc.add_argument(
-        "--calibrate", action="store_true", help="calibrate distance thresholds on reference chunks"
+        "--calibrate",
+        action="store_const",
+        const=True,
+        default=None,
+        help="calibrate distance thresholds on reference chunks",
     )
     adhoc.add_argument(
         "--multiple-testing",
         choices=("none", "bonferroni", "fdr"),
-        default="none",
+        default=None,
         help="correct p-values over columns (default none)",
     )
     check.set_defaults(handler=_check)
@@ -148,13 +155,7 @@ def _check(args: argparse.Namespace) -> int:
         from mlops_gitops.monitoring.engine import detect_drift
         from mlops_gitops.monitoring.settings import DriftSettings
 
-        settings = DriftSettings(
-            method=args.method,
-            drift_share=args.drift_share,
-            min_rows=args.min_rows,
-            calibrate=args.calibrate,
-            multiple_testing=args.multiple_testing,
-        )
+        settings = DriftSettings(**_overrides(args))
         result = detect_drift(args.reference, args.current, settings=settings)
         output = args.output
         if args.deployment:
@@ -174,7 +175,9 @@ def _check(args: argparse.Namespace) -> int:
                 "run `mlops get` to list the specs",
             )
         deployment = specs.deployments[args.deployment]
-        result = check_deployment(root, deployment, specs, current=args.current, now=now)
+        result = check_deployment(
+            root, deployment, specs, current=args.current, now=now, overrides=_overrides(args)
+        )
         output = args.output or report_directory(root, result)
         performance = labelled_performance(
             root,
@@ -204,6 +207,18 @@ def _check(args: argparse.Namespace) -> int:
         text = _with_performance(text, args.format, performance)
     sys.stdout.write(text)
     return EXIT_DRIFT if args.fail_on_drift and result.dataset_drift else EXIT_OK
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line (None: not given), as DriftSettings fields."""
+    given = {
+        "method": args.method,
+        "drift_share": args.drift_share,
+        "min_rows": args.min_rows,
+        "calibrate": args.calibrate,
+        "multiple_testing": args.multiple_testing,
+    }
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _with_performance(text: str, fmt: str, performance: Any) -> str:

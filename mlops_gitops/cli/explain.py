@@ -29,6 +29,27 @@ def register(sub: Any) -> None:
     explain.set_defaults(handler=_explain)
 
 
+def _check_as_the_server_does(
+    features: Any, row: dict[str, Any], changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The row, and the row with the changes, pass the server's input checks (types, ranges,
+    allowed categories, nullable columns), so a what-if never answers for an input the
+    deployed model would refuse. Returns the row with omitted nullable columns as missing."""
+    from mlops_gitops.errors import MlopsError
+    from mlops_gitops.serving.validation import InputError, InputSchema
+
+    schema = InputSchema(features)
+    for what, values in (("--row", row), ("--row with --set", {**row, **changes})):
+        try:
+            schema.check_json({name: [value] for name, value in values.items()})
+        except InputError as error:
+            raise MlopsError(
+                f"{what} is refused as the server would refuse it: {error.message}",
+                "use values the model's schema allows (see `features` in its model.json)",
+            ) from None
+    return {**{f.name: None for f in features if f.nullable}, **row}
+
+
 def _explain(args: argparse.Namespace) -> int:
     import json
 
@@ -45,8 +66,10 @@ def _explain(args: argparse.Namespace) -> int:
         ) from None
     if not isinstance(row, dict):
         raise MlopsError("--row must be a JSON object of column: value", "e.g. --row '{\"a\": 1}'")
-    model, _ = load_model(model_dir_for(project_root(args), args.name))
-    answer = what_if(model, row, parse_assignments(args.changes))
+    model, info = load_model(model_dir_for(project_root(args), args.name))
+    changes = parse_assignments(args.changes)
+    row = _check_as_the_server_does(info.features, row, changes)
+    answer = what_if(model, row, changes)
     if args.format == "json":
         print_json(answer)
         return 0

@@ -78,6 +78,8 @@ def _predict(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         passthrough=args.passthrough,
     )
+    for note in stats.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(
         f"{stats.rows} rows predicted in {stats.seconds:.1f}s "
         f"({stats.rows_per_second:,.0f} rows/s) -> {stats.output}",

@@ -17,6 +17,12 @@ def register(sub: Any) -> None:
         "validate", help="check every spec: syntax, schema and references (exit 1 when invalid)"
     )
     add_format(validate, "text", "json", "github")
+    validate.add_argument(
+        "--data",
+        action="store_true",
+        help="also read each Dataset's source and check its columns, types and target against "
+        "the schema (the data contract the ingest stage enforces)",
+    )
     validate.set_defaults(handler=_validate)
 
     get = sub.add_parser("get", help="list the specs as a table")
@@ -37,10 +43,18 @@ def register(sub: Any) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from mlops_gitops.specs import format_diagnostics, validate_specs
 
-    result = validate_specs(project_root(args))
+    root = project_root(args)
+    result = validate_specs(root)
     if not result.files and not result.diagnostics:
         print("no spec files under specs/: run `mlops init` or add YAML specs", file=sys.stderr)
         return 1
+    if result.specs is not None:
+        from dataclasses import replace
+
+        from mlops_gitops.stages.contract import check_data, missing_sources
+
+        found = check_data(root, result.specs) if args.data else missing_sources(root, result.specs)
+        result = replace(result, diagnostics=found)
     if args.format == "json":
         print(format_diagnostics(result.diagnostics, "json"))
     elif result.diagnostics:

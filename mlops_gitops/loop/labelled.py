@@ -89,9 +89,9 @@ def read_labelled_window(
     """The labelled requests of ``[start, end)`` (or of ``current``, a file with ``request_id``
     and ``prediction`` columns); None when the deployment has no labels at all, or ``current``
     has no ``request_id`` column to join them on."""
+    from mlops_gitops.io.tables import read_table
     from mlops_gitops.monitoring.deployment import request_log_directory
     from mlops_gitops.monitoring.requestlog import read_current_window
-    from mlops_gitops.monitoring.tables import read_table
 
     labels = read_labels(labels_directory(root, deployment))
     if labels is None:

@@ -41,6 +41,8 @@ def _row(column: ColumnDrift) -> str:
     name = column.name
     if column.role == "prediction" and name != "prediction":
         name += " (prediction)"
+    if column.data_quality is not None:
+        return f"| {name} | data quality | | | **yes**: {column.data_quality} |"
     if column.skipped is not None:
         return f"| {name} | skipped | | | {column.skipped} |"
     drifted = "**yes**" if column.drifted else "no"

@@ -3,7 +3,9 @@
 A model can score well overall and badly for one group; this puts the per-group numbers side
 by side. Numeric sensitive columns with many values are cut into quartiles; missing values form
 a group of their own. Groups with fewer than ``min_rows`` rows are listed but not used for the
-gap (their scores are noise).
+gap (their scores are noise). A column is ``flagged`` only when its gap exceeds
+``gap_threshold`` (:data:`GAP_THRESHOLD` of the metric by default); the report says what it
+measured and the threshold it used.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from mlops_gitops.ml.metrics import Predictions, compute_metric
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MIN_GROUP_ROWS", "fairness_report", "group_labels"]
+__all__ = ["GAP_THRESHOLD", "MIN_GROUP_ROWS", "fairness_report", "group_labels"]
 
 MIN_GROUP_ROWS = 5
+GAP_THRESHOLD = 0.1
+"""A difference of 0.1 in the primary metric between the best and the worst group (e.g. 10
+points of recall) is flagged; smaller gaps are reported, not flagged."""
 MAX_NUMERIC_GROUPS = 10
 
 
@@ -41,10 +46,12 @@ def fairness_report(
     sensitive: pd.DataFrame,
     *,
     min_rows: int = MIN_GROUP_ROWS,
+    gap_threshold: float = GAP_THRESHOLD,
 ) -> dict[str, Any]:
     """Per sensitive column: the metric per group, the best and worst group and their gap.
 
-    ``largest_gap`` names the column with the widest gap; that column has ``flagged: true``.
+    ``largest_gap`` names the column with the widest gap; every column whose gap exceeds
+    ``gap_threshold`` has ``flagged: true``.
     """
     import numpy as np
 
@@ -64,9 +71,14 @@ def fairness_report(
             groups.append({"group": group, "rows": int(mask.sum()), "value": value, "used": usable})
         columns[str(name)] = _column_summary(groups, metric)
     largest = _largest(columns)
-    if largest is not None:
-        columns[largest]["flagged"] = True
+    for summary in columns.values():
+        summary["flagged"] = summary["gap"] is not None and summary["gap"] > gap_threshold
     return {
+        "measured": (
+            f"{metric.name} on the test split for each group of each sensitive column; the gap "
+            f"is best minus worst group (groups of at least {min_rows} rows)"
+        ),
+        "gap_threshold": gap_threshold,
         "metric": metric.name,
         "greater_is_better": metric.greater_is_better,
         "min_group_rows": min_rows,

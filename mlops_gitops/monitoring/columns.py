@@ -34,6 +34,7 @@ class ColumnPlan:
     declared: str  # the schema type, or "inferred:<arrow type>"
     role: Literal["feature", "prediction"] = "feature"
     skip: str | None = None
+    failure: str | None = None  # a data-quality failure found before any test (a missing column)
 
 
 def plan_columns(
@@ -42,7 +43,11 @@ def plan_columns(
     features: Sequence[FeatureInfo] | None,
     prediction: str | None = PREDICTION,
 ) -> tuple[tuple[ColumnPlan, ...], tuple[str, ...]]:
-    """The columns to compare, in order, and notes about columns that could not be."""
+    """The columns to compare, in order, and notes about columns that could not be.
+
+    Raises :class:`DriftError` when a table holds two columns of the same name."""
+    for side, table in (("reference", reference), ("current", current)):
+        _refuse_duplicates(side, table.column_names)
     ref_names, cur_names = set(reference.column_names), set(current.column_names)
     plans: list[ColumnPlan] = []
     notes: list[str] = []
@@ -51,7 +56,11 @@ def plan_columns(
             if feature.name == prediction:
                 continue
             missing = _absent(feature.name, ref_names, cur_names)
-            if missing:
+            if feature.name not in cur_names and feature.name in ref_names:
+                plan = _declared(feature.name, feature.type)
+                failure = "the model's input column is missing from the current data"
+                plans.append(ColumnPlan(feature.name, plan.kind, feature.type, failure=failure))
+            elif missing:
                 plans.append(ColumnPlan(feature.name, "skipped", feature.type, skip=missing))
             else:
                 plans.append(_declared(feature.name, feature.type))
@@ -71,6 +80,19 @@ def plan_columns(
         plan = _inferred(prediction, reference)
         plans.append(ColumnPlan(plan.name, plan.kind, plan.declared, "prediction", plan.skip))
     return tuple(plans), tuple(notes)
+
+
+def _refuse_duplicates(side: str, names: list[str]) -> None:
+    from mlops_gitops.errors import DriftError
+
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DriftError(
+                f"the {side} data has more than one column named {name!r}",
+                "give every column a distinct name",
+            )
+        seen.add(name)
 
 
 def _absent(name: str, ref_names: set[str], cur_names: set[str]) -> str | None:

@@ -3,18 +3,19 @@ request log over the monitoring window (or a given file) as current, its monitor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
+from mlops_gitops.io.tables import column_kinds, read_table
 from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
 from mlops_gitops.monitoring.engine import detect_drift
 from mlops_gitops.monitoring.requestlog import read_current_window, utc
 from mlops_gitops.monitoring.result import DriftResult
 from mlops_gitops.monitoring.settings import DriftSettings
-from mlops_gitops.monitoring.tables import read_table
 from mlops_gitops.monitoring.window import parse_window
 
 if TYPE_CHECKING:
@@ -44,14 +45,17 @@ def check_deployment(
     root: Path,
     deployment: Deployment,
     specs: SpecSet,
+    *,
     current: Path | None = None,
     now: datetime | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> DriftResult:
     """Drift of ``deployment``'s served requests (or of ``current``) against its training split.
 
     Columns and their types are the model's input features (``models/<experiment>/model.json``).
     A logged ``prediction`` is compared with the reference's target column when the reference
-    has no predictions (prior shift of the predicted labels or values)."""
+    has no predictions (prior shift of the predicted labels or values). ``overrides``
+    replaces fields of the spec's monitoring settings (the command line's options)."""
     from mlops_gitops.ml.artifact import read_model_info
 
     experiment = specs.experiment_of(deployment)
@@ -76,7 +80,7 @@ def check_deployment(
         model_dir = resolve_model_dir(root, deployment)  # the registered version it serves
     info = read_model_info(model_dir)
     names = [f.name for f in info.features]
-    settings = DriftSettings.from_monitoring(deployment.monitoring)
+    settings = replace(DriftSettings.from_monitoring(deployment.monitoring), **(overrides or {}))
     end = utc(now or datetime.now(UTC))
     start: datetime | None = None
     notes: list[str] = []
@@ -91,8 +95,8 @@ def check_deployment(
         current_table, start = window.table, window.start
         notes += [f"skipped {entry}" for entry in window.skipped]
     else:
-        current_table = read_table(current)
-    reference = read_table(reference_path)
+        current_table = read_table(current, column_kinds(info.features))
+    reference = read_table(reference_path, column_kinds(info.features))
     if (
         PREDICTION in current_table.column_names
         and PREDICTION not in reference.column_names

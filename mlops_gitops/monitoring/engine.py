@@ -4,21 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
-from mlops_gitops.monitoring.columns import PREDICTION, plan_columns
+from mlops_gitops.monitoring.columns import PREDICTION, ColumnPlan, plan_columns
 from mlops_gitops.monitoring.correction import correct
 from mlops_gitops.monitoring.histograms import histogram
 from mlops_gitops.monitoring.judge import judge_column
+from mlops_gitops.monitoring.quality import current_failure
 from mlops_gitops.monitoring.result import ColumnDrift, DriftResult
 from mlops_gitops.monitoring.settings import DriftSettings
-from mlops_gitops.monitoring.tables import as_table
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from mlops_gitops.ml.artifact import FeatureInfo
 
 __all__ = ["detect_drift"]
+
+
+def _failures(plans: Sequence[ColumnPlan], ref: pa.Table, cur: pa.Table) -> dict[str, ColumnDrift]:
+    """The data-quality failures of the current data, by column."""
+    found: dict[str, ColumnDrift] = {}
+    for plan in plans:
+        failure = plan.failure
+        if failure is None and plan.skip is None and cur.num_rows:
+            failure = current_failure(plan, ref.column(plan.name), cur.column(plan.name))
+        if failure is not None:
+            kind = "skipped" if plan.kind == "skipped" else plan.kind
+            found[plan.name] = ColumnDrift(
+                plan.name,
+                kind,
+                plan.role,
+                drifted=True,
+                reason=f"data quality: {failure}",
+                data_quality=failure,
+            )
+    return found
 
 
 def detect_drift(
@@ -38,8 +61,8 @@ def detect_drift(
     when both sides have it (it does not count towards the dataset's drift share).
     """
     settings = settings or DriftSettings()
-    ref = as_table(reference, "reference")
-    cur = as_table(current, "current")
+    ref = as_table(reference, "reference", features)
+    cur = as_table(current, "current", features)
     plans, notes = plan_columns(ref, cur, features, prediction)
     unknown = sorted(set(settings.columns) - {p.name for p in plans})
     if unknown:
@@ -55,6 +78,7 @@ def detect_drift(
             "compare data with the same columns (the model's input features)",
         )
     described = settings.describe()
+    failures = _failures(plans, ref, cur)
     too_few = min(ref.num_rows, cur.num_rows)
     if too_few < settings.min_rows:
         side = "current" if cur.num_rows < settings.min_rows else "reference"
@@ -62,29 +86,35 @@ def detect_drift(
             f"the {side} data has {too_few} row(s), fewer than "
             f"min_rows={settings.min_rows}: too few to judge drift"
         )
-        skipped = tuple(ColumnDrift(p.name, "skipped", p.role, skipped=message) for p in plans)
+        skipped = tuple(
+            failures.get(p.name) or ColumnDrift(p.name, "skipped", p.role, skipped=message)
+            for p in plans
+        )
         return DriftResult(
-            False,
+            bool(failures),
             0.0,
             settings.drift_share,
             skipped,
             ref.num_rows,
             cur.num_rows,
-            "insufficient_data",
+            "ok" if failures else "insufficient_data",
             message,
             described,
             notes=notes,
         )
     judged = [
-        judge_column(p, ref.column(p.name), cur.column(p.name), settings)
-        if p.skip is None
-        else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
+        failures.get(p.name)
+        or (
+            judge_column(p, ref.column(p.name), cur.column(p.name), settings)
+            if p.skip is None
+            else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
+        )
         for p in plans
     ]
     judged = correct(judged, settings.multiple_testing)
     columns = tuple(
         replace(c, histogram=histogram(c, ref.column(c.name), cur.column(c.name)))
-        if c.drifted and c.kind != "skipped"
+        if c.drifted and c.kind != "skipped" and c.data_quality is None
         else c
         for c in judged
     )
@@ -105,7 +135,7 @@ def detect_drift(
             notes=notes,
         )
     return DriftResult(
-        dataset_drift=share >= settings.drift_share,
+        dataset_drift=share >= settings.drift_share or any(c.data_quality for c in tested),
         drift_share=share,
         drift_share_threshold=settings.drift_share,
         columns=columns,
@@ -113,4 +143,25 @@ def detect_drift(
         current_rows=cur.num_rows,
         settings=described,
         notes=notes,
+    )
+
+
+def as_table(data: Any, what: str, features: Sequence[FeatureInfo] | None = None) -> pa.Table:
+    """An Arrow table from a table, a pandas DataFrame or a Parquet/CSV path (read by the one
+    table reader, typed by ``features`` when given)."""
+    import pyarrow as pa
+
+    from mlops_gitops.io.tables import column_kinds, conform, read_table
+
+    schema = column_kinds(features) if features is not None else None
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, str | Path):
+        return read_table(Path(data), schema)
+    if hasattr(data, "columns") and hasattr(data, "dtypes"):
+        return conform(pa.Table.from_pandas(data, preserve_index=False), None, origin=what)
+    raise DriftError(
+        f"The '{what}' parameter of detect_drift must be a pyarrow Table, a pandas DataFrame or "
+        f"a path. Got {type(data).__name__} instead.",
+        "convert the data to one of these",
     )

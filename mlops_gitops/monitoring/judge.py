@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from mlops_gitops.errors import DriftError
 from mlops_gitops.monitoring import stats
 from mlops_gitops.monitoring.columns import ColumnPlan
 from mlops_gitops.monitoring.methods import FEW_VALUES, Choice, choose
+from mlops_gitops.monitoring.quality import missing_rose
 from mlops_gitops.monitoring.result import ColumnDrift
 from mlops_gitops.monitoring.samples import (
     Categories,
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["judge_column"]
 
 UNSEEN_LISTED = 10
+OVERFLOW_LIMIT = 1e150
+"""Beyond this magnitude a variance (a square) overflows float64."""
 DECILES = np.linspace(0.1, 0.9, 9)
 
 
@@ -54,14 +58,21 @@ def judge_column(
             missing = (cats.missing_reference, cats.missing_current)
             counts = (int(cats.reference.sum()), int(cats.current.sum()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-        return replace(base, skipped=f"values could not be read as {plan.declared}: {error}")
+        return replace(
+            base,
+            kind=plan.kind,
+            drifted=True,
+            data_quality=f"wrong type: values could not be read as {plan.declared}: {error}",
+        )
+    if plan.kind == "numeric":
+        _refuse_overflow(plan.name, pair)
     missing_ref = missing[0] / len(reference) if len(reference) else 0.0
     missing_cur = missing[1] / len(current) if len(current) else 0.0
     base = replace(
         base,
         missing_reference=missing_ref,
         missing_current=missing_cur,
-        missing_drifted=abs(missing_cur - missing_ref) >= settings.missing_rate_change,
+        missing_drifted=missing_rose(missing[0], len(reference), missing[1], len(current)),
         reference_values=counts[0],
         current_values=counts[1],
     )
@@ -84,6 +95,20 @@ def judge_column(
     else:
         choice = choose(plan.name, False, len(cats.labels), counts[0], settings)
     return _categorical(base, cats, choice, settings)
+
+
+def _refuse_overflow(name: str, pair: NumericPair) -> None:
+    """Finite values whose spread or spread squared overflows float64 (|x| near 1e308) make
+    every distance and test meaningless: a message naming the column, not a wrong verdict."""
+    for side, values in (("reference", pair.reference), ("current", pair.current)):
+        if values.size and float(np.abs(values).max()) > OVERFLOW_LIMIT:
+            worst = float(values[int(np.argmax(np.abs(values)))])
+            raise DriftError(
+                f"column {name!r}: the {side} data holds {worst:g}, too large to compare "
+                f"(drift is measured on values up to ±{OVERFLOW_LIMIT:g})",
+                f"check column {name!r} for corrupt values; mark them missing or rescale the "
+                "column",
+            )
 
 
 def _numeric(

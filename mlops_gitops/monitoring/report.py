@@ -39,9 +39,12 @@ def _row(column: ColumnDrift, plots: set[str]) -> str:
     name = column.name + (" (prediction)" if column.role == "prediction" else "")
     if plot_name(column.name) in plots:
         name = f"[{name}]({plot_name(column.name)})"
+    if column.data_quality is not None:
+        drifted = "**yes** (data quality)"
+        why = f"data-quality failure: {column.data_quality}"
     cells = [
         name,
-        column.method or "skipped",
+        column.method or ("data quality" if column.data_quality else "skipped"),
         _value(column.statistic),
         _value(column.threshold),
         drifted,
@@ -74,6 +77,9 @@ def render_markdown(result: DriftResult, plots: set[str] | None = None) -> str:
 def render_text(result: DriftResult) -> str:
     lines = [result.headline()]
     for c in result.columns:
+        if c.data_quality is not None:
+            lines.append(f"  {c.name}: DATA QUALITY: {c.data_quality}")
+            continue
         if c.skipped is not None:
             lines.append(f"  {c.name}: skipped: {c.skipped}")
             continue

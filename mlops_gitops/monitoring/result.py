@@ -31,6 +31,9 @@ class ColumnDrift:
     ks, chisquare and ztest, a distance (drift when at or above it) for the others.
     ``test_statistic`` is the raw statistic of a p-value test (KS D, chi-square, z).
     ``reason`` says why this test was chosen; ``skipped`` says why the column was not tested.
+    ``data_quality`` names a data-quality failure of the current data (the column is missing,
+    all missing, holds non-finite numbers or values of the wrong type): the column counts as
+    drifted, and any such failure makes the whole dataset fail its check.
     """
 
     name: str
@@ -53,6 +56,7 @@ class ColumnDrift:
     current_values: int = 0
     unseen_categories: tuple[str, ...] = ()
     unseen_share: float = 0.0
+    data_quality: str | None = None
     histogram: Histogram | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -85,6 +89,7 @@ class ColumnDrift:
             else ("p_value < threshold" if self.uses_p_value else "distance >= threshold"),
             "distribution_drifted": self.distribution_drifted if self.tested else None,
             "skipped": self.skipped,
+            "data_quality": self.data_quality,
             "test_statistic": _round(self.test_statistic),
             "p_value_raw": _round(self.p_value_raw),
             "unseen_categories": list(self.unseen_categories) or None,
@@ -97,7 +102,8 @@ class ColumnDrift:
 @dataclass(frozen=True)
 class DriftResult:
     """A whole check. ``dataset_drift`` is true when ``drift_share`` (drifted / tested feature
-    columns) reaches ``drift_share_threshold``; the prediction column is reported on its own."""
+    columns) reaches ``drift_share_threshold``, or when a feature column failed a data-quality
+    check (:attr:`ColumnDrift.data_quality`); the prediction column is reported on its own."""
 
     dataset_drift: bool
     drift_share: float
@@ -134,6 +140,10 @@ class DriftResult:
         p = self.prediction
         return None if p is None or (not p.tested and not p.missing_drifted) else p.drifted
 
+    @property
+    def data_quality_failures(self) -> tuple[ColumnDrift, ...]:
+        return tuple(c for c in self.features if c.data_quality is not None)
+
     def column(self, name: str) -> ColumnDrift:
         return next(c for c in self.columns if c.name == name)
 
@@ -147,6 +157,9 @@ class DriftResult:
             f"{verdict}: {drifted} of {tested} feature column(s) drifted "
             f"(share {self.drift_share:.2f}, alarm at {self.drift_share_threshold:.2f})"
         )
+        failures = self.data_quality_failures
+        if failures:
+            line += "; data-quality failure in " + ", ".join(c.name for c in failures)
         if self.prediction_drift is not None:
             line += "; prediction drifted" if self.prediction_drift else "; prediction stable"
         return line + "."
@@ -165,6 +178,7 @@ class DriftResult:
             "number_of_tested_columns": len(tested),
             "number_of_drifted_columns": sum(c.drifted for c in tested),
             "drifted_columns": sorted(c.name for c in tested if c.drifted),
+            "data_quality_failures": sorted(c.name for c in self.data_quality_failures),
             "columns": {c.name: c.to_dict() for c in self.columns},
         }
         optional: dict[str, object | None] = {

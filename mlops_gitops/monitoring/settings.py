@@ -70,8 +70,8 @@ class DriftSettings:
     do not alarm on sampling noise. P-value tests are calibrated by construction.
     ``multiple_testing``: correct p-values over the p-value-tested columns (Bonferroni, or
     Benjamini-Hochberg ``fdr``), so many clean columns do not produce a false alarm by chance.
-    ``missing_rate_change``: a column whose share of missing values moves by at least this much
-    (absolute) counts as drifted.
+    A column whose share of missing values rises beyond Evidently's tolerance, significantly,
+    counts as drifted (:func:`mlops_gitops.monitoring.quality.missing_rose`).
     ``large_reference``: above this many reference rows, ``auto`` uses distances, not p-values.
     """
 
@@ -81,7 +81,6 @@ class DriftSettings:
     calibrate: bool = False
     multiple_testing: MultipleTesting = "none"
     columns: Mapping[str, ColumnOverride] = field(default_factory=_empty_overrides)
-    missing_rate_change: float = 0.1
     large_reference: int = 1000
     calibration_chunks: int = 10
     seed: int = 0
@@ -96,8 +95,6 @@ class DriftSettings:
             raise _bad(
                 "multiple_testing", "one of 'none', 'bonferroni', 'fdr'", self.multiple_testing
             )
-        if not 0.0 < self.missing_rate_change <= 1.0:
-            raise _bad("missing_rate_change", "a number in (0, 1]", self.missing_rate_change)
         if self.calibration_chunks < 2:
             raise _bad(
                 "calibration_chunks", "a whole number of at least 2", self.calibration_chunks
@@ -137,7 +134,8 @@ class DriftSettings:
             "min_rows": self.min_rows,
             "calibrate": self.calibrate,
             "multiple_testing": self.multiple_testing,
-            "missing_rate_change": self.missing_rate_change,
+            "missing_share": "drifts when the current share of missing values exceeds the "
+            "reference share by more than 10% of it and a one-sided z-test gives p < 0.05",
         }
         if self.columns:
             out["columns"] = {

@@ -198,7 +198,9 @@ def _features(top: Any) -> list[tuple[Any, Any]]:
     pairs = []
     for item in top or ():
         if isinstance(item, Mapping):
-            pairs.append((item.get("feature"), item.get("importance")))
+            # importance.json holds the mean drop in score as "mean"
+            value = item.get("importance", item.get("mean"))
+            pairs.append((item.get("feature"), value))
     return pairs
 
 

@@ -15,5 +15,4 @@ Modules (import from them; this package imports nothing heavy, so the CLI stays 
     request_log    RequestLogSettings, RequestLogWriter: bounded background Parquet writer
     labels         feedback labels: write_labels, import_labels
     batch          predict_file: streaming CSV/Parquet -> Parquet prediction
-    tables         CSV/Parquet reading with pyarrow
 """

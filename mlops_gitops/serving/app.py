@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException
 
 from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
+from mlops_gitops.io.tables import column_kinds, read_bytes
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving import openapi
 from mlops_gitops.serving.identity import INSTANCE_HEADER
@@ -54,7 +55,6 @@ from mlops_gitops.serving.payloads import PayloadError, columns_from_predict_bod
 from mlops_gitops.serving.predictor import Prediction
 from mlops_gitops.serving.request_log import RequestLogSettings, Sink
 from mlops_gitops.serving.service import ModelService, UnknownModel
-from mlops_gitops.serving.tables import csv_column_types, read_upload
 from mlops_gitops.serving.v2 import infer_response, model_metadata, parse_infer_request
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "build_app", "create_app"]
@@ -267,7 +267,7 @@ def _predict_payload(service: ModelService, request_id: str, prediction: Predict
 def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
-    column_types = csv_column_types(features)
+    column_types = column_kinds(features)
 
     @app.post(
         "/predict", tags=["predict"], responses=errors, openapi_extra=openapi.predict_body(features)
@@ -293,7 +293,9 @@ def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
                 "send a CSV or Parquet file: multipart/form-data with a 'file' "
                 "part, or a body with Content-Type text/csv or application/vnd.apache.parquet",
             )
-        table = await run_in_threadpool(read_upload, data, fmt, column_types)
+        table = await run_in_threadpool(
+            lambda: read_bytes(data, fmt, column_types, origin=f"the {fmt.upper()} upload")
+        )
         if table.num_rows == 0:
             raise PayloadError("the uploaded file has no rows")
         request_id = request_id_of(request.scope)

@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.io.tables import Chunk, column_kinds, iter_chunks
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.request_log import arrow_type_of
-from mlops_gitops.serving.tables import Chunk, csv_column_types, iter_chunks
 from mlops_gitops.serving.validation import InputSchema
 
 __all__ = ["BatchStats", "predict_file"]
@@ -40,6 +40,7 @@ class BatchStats:
     chunks: int
     seconds: float
     output: Path
+    notes: tuple[str, ...] = ()
 
     @property
     def rows_per_second(self) -> float:
@@ -65,6 +66,17 @@ def predict_file(
     pipeline, info = load_model(model_dir)
     predictor = Predictor(pipeline, info)
     schema = InputSchema(info.features)
+    ignored = _ignored_target(input, info.target, schema, passthrough)
+    notes = (
+        (
+            f"the input holds the target column {info.target!r}: ignored (pass "
+            f"--passthrough {info.target} to copy it to the output)",
+        )
+        if ignored
+        else ()
+    )
+    if info.target in passthrough and info.target not in schema.names:
+        notes = (f"the target column {info.target!r} is passed through to the output",)
     started = time.perf_counter()
     rows = chunks = 0
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -76,9 +88,11 @@ def predict_file(
     try:
         with _reporter(progress, input) as report:
             for chunk in iter_chunks(
-                input, chunk_rows=chunk_rows, column_types=csv_column_types(info.features)
+                input, chunk_rows=chunk_rows, schema=column_kinds(info.features)
             ):
-                table = _predict_chunk(chunk, input, schema, predictor, passthrough)
+                table = _predict_chunk(
+                    chunk, input, schema, predictor, passthrough, ignored=ignored
+                )
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
                 writer.write_table(table)
@@ -95,7 +109,19 @@ def predict_file(
             writer.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    return BatchStats(rows, chunks, time.perf_counter() - started, output)
+    return BatchStats(rows, chunks, time.perf_counter() - started, output, notes)
+
+
+def _ignored_target(
+    input: Path, target: str, schema: InputSchema, passthrough: Sequence[str]
+) -> tuple[str, ...]:
+    """The target column, when the file holds it and it is neither an input nor passed through
+    (a file of labelled rows: the model predicts it, so it is dropped, not refused)."""
+    if not target or target in schema.names or target in passthrough or not input.is_file():
+        return ()
+    from mlops_gitops.io.tables import column_names
+
+    return (target,) if target in column_names(input) else ()
 
 
 def _predict_chunk(
@@ -104,8 +130,10 @@ def _predict_chunk(
     schema: InputSchema,
     predictor: Predictor,
     passthrough: Sequence[str],
+    *,
+    ignored: Sequence[str] = (),
 ) -> pa.Table:
-    table = chunk.table
+    table = chunk.table.drop_columns(list(ignored)) if ignored else chunk.table
     end = chunk.start + table.num_rows - 1
     context = f"rows {chunk.start}-{end} of {input}: "
     missing = [name for name in passthrough if name not in table.column_names]

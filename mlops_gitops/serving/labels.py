@@ -17,9 +17,9 @@ from typing import Any
 import pyarrow as pa
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.io.tables import read_table
 from mlops_gitops.serving.parquet_files import write_parquet_file
 from mlops_gitops.serving.payloads import PayloadError
-from mlops_gitops.serving.tables import read_table
 
 __all__ = ["LABELS_DIR", "import_labels", "labels_from_feedback", "write_labels"]
 

@@ -76,7 +76,7 @@ def _from_instances(value: Any, schema: InputSchema) -> JsonColumns:
                 problems += [
                     Problem(name, f"missing in instance {index} (the model needs it)")
                     for name in names
-                    if name not in row
+                    if name not in row and name not in schema.optional
                 ]
                 problems += [
                     Problem(
@@ -91,7 +91,7 @@ def _from_instances(value: Any, schema: InputSchema) -> JsonColumns:
                     break
         if problems:
             raise InputError(problems)
-        return {name: [row[name] for row in rows] for name in names}
+        return {name: [row.get(name) for row in rows] for name in names}
     if all(type(row) is list for row in rows):
         return _from_lists(rows, names, "instances")
     raise PayloadError(
@@ -130,4 +130,4 @@ def _from_dataframe_split(value: Any, schema: InputSchema) -> JsonColumns:
     if problems:
         raise InputError(problems)
     by_position = _from_lists(rows, columns, "dataframe_split.data")
-    return {name: by_position[name] for name in schema.names}
+    return {name: by_position.get(name, [None] * len(rows)) for name in schema.names}

@@ -198,7 +198,7 @@ def _from_named(tensors: list[_Tensor], schema: InputSchema) -> JsonColumns:
                 ]
             )
     by_name = {t.name: t.data for t in tensors}
-    return {name: by_name[name] for name in schema.names}
+    return {name: by_name.get(name, [None] * rows) for name in schema.names}
 
 
 def _requested_outputs(body: dict[str, Any], *, has_proba: bool) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.io.tables import value_kind
 from mlops_gitops.ml.artifact import FeatureInfo
 
 __all__ = ["Columns", "InputError", "InputSchema", "Problem", "feature_kind"]
@@ -63,16 +64,9 @@ class InputError(DataError):
 
 
 def feature_kind(feature: FeatureInfo) -> str:
-    """The value kind a column holds: number, integer, boolean, string or int-category."""
-    if feature.type in ("number", "integer", "boolean"):
-        return feature.type
-    if feature.type == "category" and feature.allowed and _all_ints(feature.allowed):
-        return "int-category"
-    return "string"
-
-
-def _all_ints(values: Sequence[Any]) -> bool:
-    return all(type(v) is int for v in values)
+    """The value kind a column holds: number, integer, boolean, string or int-category (the
+    table reader's rule, :func:`mlops_gitops.io.tables.value_kind`)."""
+    return value_kind(feature)
 
 
 _EXPECTED = {
@@ -114,17 +108,20 @@ class InputSchema:
         self._allowed = {
             f.name: frozenset(f.allowed) for f in self.features if f.allowed is not None
         }
+        self.optional = frozenset(f.name for f in self.features if f.nullable)
+        """Nullable columns: a payload may leave them out, and they are then missing."""
 
     def kind(self, name: str) -> str:
         return self._kinds[name]
 
     def column_problems(self, present: Sequence[str]) -> list[Problem]:
-        """Missing and unknown columns, given the column names a payload holds."""
+        """Missing and unknown columns, given the column names a payload holds (a nullable
+        column left out is not missing: its values are)."""
         present_set = set(present)
         problems = [
             Problem(name, "missing (the model needs it)")
             for name in self.names
-            if name not in present_set
+            if name not in present_set and name not in self.optional
         ]
         unknown = [name for name in present if name not in self._name_set]
         problems += [
@@ -138,9 +135,12 @@ class InputSchema:
         problems = self.column_problems(list(columns))
         if problems:
             raise InputError(problems)
+        rows = len(next(iter(columns.values()))) if columns else 0
         checked: Columns = {}
         for feature in self.features:
-            values = columns[feature.name]
+            values = columns.get(feature.name)
+            if values is None:  # a nullable column left out
+                values = [None] * rows
             array, nulls, problem = _from_json(feature, self._kinds[feature.name], values)
             if problem is None:
                 problem = _check_values(feature, self._allowed.get(feature.name), array, nulls)
@@ -159,6 +159,8 @@ class InputSchema:
             raise InputError(problems, context=context)
         checked: Columns = {}
         for feature in self.features:
+            if feature.name not in table.column_names:  # a nullable column left out
+                table = table.append_column(feature.name, pa.nulls(table.num_rows))
             column = table.column(feature.name)
             array, nulls, problem = _from_arrow(feature, self._kinds[feature.name], column)
             if problem is None:

@@ -19,7 +19,7 @@ class Diagnostic:
     column: int
     path: str
     message: str
-    category: Literal["syntax", "schema", "reference"] = "schema"
+    category: Literal["syntax", "schema", "reference", "data"] = "schema"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"

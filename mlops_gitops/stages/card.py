@@ -36,11 +36,17 @@ def _fairness(report: dict[str, Any] | None) -> dict[str, Any] | None:
             for g in summary.get("groups", [])
         }
         if summary.get("gap") is not None:
-            flag = " (largest gap)" if summary.get("flagged") else ""
+            flag = " **flagged**" if summary.get("flagged") else ""
             highlights.append(
                 f"{report['metric']} differs by {summary['gap']:.3f} across `{column}` "
                 f"(best {summary['best']}, worst {summary['worst']}){flag}"
             )
+    if report.get("measured"):
+        threshold = report.get("gap_threshold")
+        highlights.insert(
+            0,
+            f"measured: {report['measured']}; a gap above {threshold} is flagged",
+        )
     return {"highlights": highlights, "groups": groups}
 
 
@@ -50,7 +56,11 @@ def _dataset_summary(root: Path, name: str) -> dict[str, Any]:
     highlights = []
     relations = profile.get("relations_with_target") or {}
     if relations:
-        top = list(relations)[:3]
+        ranked = sorted(
+            relations.items(),
+            key=lambda kv: -((kv[1] or {}).get("mutual_information") or 0.0),
+        )  # profile.json is written with sorted keys: rank by the value, not the name
+        top = [name for name, _ in ranked[:3]]
         highlights.append(f"highest mutual information with the target: {', '.join(top)}")
     if profile.get("class_balance"):
         shares = ", ".join(f"{k} {v:.0%}" for k, v in profile["class_balance"].items())

@@ -13,15 +13,18 @@ import os
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlops_gitops.errors import StageError
+from mlops_gitops.errors import DataError, StageError
 from mlops_gitops.fsutil import atomic_write_bytes
 from mlops_gitops.gitops.github import SameOriginAuthRedirect
 from mlops_gitops.specs.models import Dataset
 from mlops_gitops.stages.context import dataset_settings, write_json
 
-__all__ = ["read_source", "run"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["read_source", "run", "typed_source"]
 
 URL_TIMEOUT_S = 60
 
@@ -48,17 +51,14 @@ def _sklearn_frame(name: str, target: str) -> Any:
     return frame.rename(columns={"target": target})
 
 
-def _read_bytes(data: bytes, fmt: str, origin: str) -> Any:
-    import pandas as pd
+def _read_bytes(data: bytes, fmt: str, origin: str, dataset: Dataset) -> pa.Table:
+    """The file as the one table reader reads it, before typing (schema columns as text)."""
+    from mlops_gitops.io.tables import column_kinds, read_raw_bytes
 
     try:
-        if fmt == "parquet":
-            return pd.read_parquet(io.BytesIO(data))
-        return pd.read_csv(io.BytesIO(data))
-    except Exception as error:  # pandas raises many types for malformed input
-        raise StageError(
-            f"cannot read {origin} as {fmt}: {error}", "check the file, or set source.format"
-        ) from error
+        return read_raw_bytes(data, fmt, column_kinds(dataset.columns), origin=origin)
+    except DataError as error:
+        raise StageError(error.message, "check the file, or set source.format") from None
 
 
 def _format_of(location: str, declared: str | None) -> str:
@@ -67,11 +67,15 @@ def _format_of(location: str, declared: str | None) -> str:
     return "parquet" if location.split("?", maxsplit=1)[0].endswith((".parquet", ".pq")) else "csv"
 
 
-def read_source(root: Path, dataset: Dataset) -> Any:
-    """The dataset's rows as a DataFrame; raises StageError naming what cannot be read."""
+def read_source(root: Path, dataset: Dataset) -> pa.Table:
+    """The dataset's rows as read, before typing by the schema (see :func:`typed_source`);
+    raises StageError naming what cannot be read."""
+    import pyarrow as pa
+
     source = dataset.data_source
     if source.sklearn is not None:
-        return _sklearn_frame(source.sklearn, dataset.target)
+        frame = _sklearn_frame(source.sklearn, dataset.target)
+        return pa.Table.from_pandas(frame, preserve_index=False)
     if source.path is not None:
         path = root / source.path
         if Path(source.path).is_absolute() or not path.resolve().is_relative_to(root.resolve()):
@@ -85,7 +89,9 @@ def read_source(root: Path, dataset: Dataset) -> Any:
                 f"data file {source.path} does not exist",
                 "add it (and track it with `dvc add`), or fix source.path in the dataset spec",
             )
-        return _read_bytes(path.read_bytes(), _format_of(source.path, source.format), source.path)
+        return _read_bytes(
+            path.read_bytes(), _format_of(source.path, source.format), source.path, dataset
+        )
     url = source.url or ""
     request = urllib.request.Request(url)
     if source.token_env:
@@ -107,44 +113,45 @@ def read_source(root: Path, dataset: Dataset) -> Any:
             f"cannot download {url}: {reason}",
             "check the url and the network, or copy the file into the repository",
         ) from error
-    return _read_bytes(data, _format_of(url, source.format), url)
+    return _read_bytes(data, _format_of(url, source.format), url, dataset)
 
 
-def _whole_numbers_as_integers(frame: Any, dataset: Dataset) -> Any:
-    """Integer and integer-category columns stored as floats (1.0, 2.0) become int64, so the
-    data, the schema's allowed values and what clients send all agree."""
-    import pandas as pd
+def typed_source(root: Path, dataset: Dataset) -> pa.Table:
+    """The dataset's rows typed by its schema (the one table reader's rules), after checking
+    the data contract: a column, the target or a type that does not match the schema stops
+    here with ``specs/<file>.yaml:LINE:COL:`` messages naming the column."""
+    from mlops_gitops.io.tables import column_kinds, conform
+    from mlops_gitops.stages.contract import contract_problems, locate
 
-    for column in dataset.columns:
-        wants_int = column.type == "integer" or (
-            column.type == "category"
-            and column.allowed is not None
-            and all(type(v) is int for v in column.allowed)
+    table = read_source(root, dataset)
+    problems = contract_problems(dataset, table)
+    if problems:
+        lines = "\n".join(str(d) for d in locate(root, dataset, problems))
+        raise StageError(
+            f"the data of dataset {dataset.name!r} do not match its schema:\n{lines}",
+            "fix the data or the dataset spec, then check with `mlops validate --data`",
         )
-        if not wants_int or column.name not in frame.columns:
-            continue
-        series = frame[column.name]
-        whole = pd.api.types.is_float_dtype(series) and series.notna().all()
-        if whole and (series % 1 == 0).all():
-            frame[column.name] = series.astype("int64")
-    return frame
+    return conform(table, column_kinds(dataset.columns), origin=dataset.data_source.location)
 
 
 def run(root: Path, name: str) -> str:
+    import pyarrow.parquet as pq
+
     dataset = dataset_settings(root, name)
-    frame = _whole_numbers_as_integers(read_source(root, dataset), dataset)
+    table = typed_source(root, dataset)
     out = root / "data" / name
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
+    pq.write_table(table, buffer)
     payload = buffer.getvalue()
     atomic_write_bytes(out / "raw.parquet", payload)
     write_json(
         out / "ingest.json",
         {
-            "rows": len(frame),
-            "columns": len(frame.columns),
+            "rows": table.num_rows,
+            "columns": table.num_columns,
             "content_sha256": hashlib.sha256(payload).hexdigest(),
             "source": f"{dataset.data_source.kind}:{dataset.data_source.location}",
         },
     )
-    return f"{len(frame)} rows, {len(frame.columns)} columns from {dataset.data_source.location}"
+    location = dataset.data_source.location
+    return f"{table.num_rows} rows, {table.num_columns} columns from {location}"

@@ -193,3 +193,22 @@ def test_partial_dependence_of_a_category_is_drawn_without_ice(
     )
     assert kind == "average"
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_fairness_flags_only_gaps_above_its_threshold_and_says_what_it_measured() -> None:
+    frame = biased()
+    model = fitted(frame)
+    X, y = frame.drop(columns="target"), frame["target"]
+    predictions = predict("classification", model, X)
+    report = fairness_report(METRICS["accuracy"], y, predictions, X[["group"]], gap_threshold=0.5)
+    assert report["columns"]["group"]["gap"] < 0.5
+    assert report["columns"]["group"]["flagged"] is False  # the largest gap, but below 0.5
+    assert report["gap_threshold"] == 0.5
+    assert report["measured"] == (
+        "accuracy on the test split for each group of each sensitive column; the gap is best "
+        "minus worst group (groups of at least 5 rows)"
+    )
+    same = pd.DataFrame({"everyone": ["x"] * len(X)})
+    flat = fairness_report(METRICS["accuracy"], y, predictions, same)
+    assert flat["columns"]["everyone"]["gap"] is None  # one group: no gap to measure
+    assert flat["columns"]["everyone"]["flagged"] is False
