@@ -75,6 +75,7 @@ def dataset_params(dataset: Dataset) -> dict[str, Any]:
                 "url": source.url,
                 "format": source.format,
                 "tokenEnv": source.token_env,
+                "allowHttp": source.allow_http or None,
             },
             "target": dataset.target,
             "columns": {

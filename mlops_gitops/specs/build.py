@@ -96,6 +96,7 @@ def _dataset(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> Dat
             url=src.get("url"),
             format=src.get("format"),
             token_env=src.get("tokenEnv"),
+            allow_http=src.get("allowHttp", False),
         ),
         target=spec["target"],
         columns=columns,

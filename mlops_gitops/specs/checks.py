@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from mlops_gitops.io.outbound import ALLOW_ENV, AllowList, url_refusal
 from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, estimator_class
 from mlops_gitops.specs.diagnostics import Diagnostic
 from mlops_gitops.specs.models import Dataset, Deployment, Experiment, Problem, Range, Spec
@@ -195,6 +196,15 @@ def _source(item: Located, dataset: Dataset, root: Path) -> Iterator[Diagnostic]
                 "a token is only sent over https: give an https:// url, or drop tokenEnv",
             )
     if source.url is not None:
+        refusal = url_refusal(
+            source.url, allow_http=source.allow_http, allow=AllowList.from_environment()
+        )
+        if refusal is not None:
+            yield item.at(
+                ("spec", "source", "url"),
+                f"the url is not fetched: {refusal}; a pipeline that runs on pull requests must "
+                f"not reach internal addresses (list a trusted server in {ALLOW_ENV})",
+            )
         parts = urlsplit(source.url)
         if parts.password or parts.username:
             yield item.at(

@@ -130,6 +130,7 @@ class DatasetSource:
     url: str | None = None
     format: Literal["csv", "parquet"] | None = None
     token_env: str | None = None
+    allow_http: bool = False
 
     @property
     def kind(self) -> Literal["sklearn", "path", "url"]:
