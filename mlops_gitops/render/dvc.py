@@ -157,6 +157,7 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
                 "cvFolds": search.cv_folds,
                 "scoring": search.scoring,
                 "seed": search.seed,
+                "tolerateFailures": search.tolerate_failures or None,
             },
             "preprocessing": {
                 "imputeNumeric": prep.impute_numeric,

@@ -161,6 +161,7 @@ def _experiment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
                     "cvFolds": "cv_folds",
                     "scoring": "scoring",
                     "seed": "seed",
+                    "tolerateFailures": "tolerate_failures",
                 },
             )
         ),

@@ -236,6 +236,8 @@ class SearchSettings:
     cv_folds: int = 5
     scoring: str | None = None
     seed: int = 42
+    tolerate_failures: bool = False
+    """Keep the best of the candidates that fit when others fail (default: the stage fails)."""
 
 
 @dataclass(frozen=True)

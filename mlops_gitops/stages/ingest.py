@@ -2,7 +2,8 @@
 
 Sources: a dataset bundled with scikit-learn (no download), a CSV or Parquet file inside the
 repository, or an https URL (with a bearer token from the environment variable the spec
-names), fetched under :mod:`mlops_gitops.io.outbound`'s rules (no internal addresses). Column names with spaces become underscores, so they work as API input names.
+names), fetched under :mod:`mlops_gitops.io.outbound`'s rules (no internal
+addresses). Column names with spaces become underscores, so they work as API input names.
 """
 
 from __future__ import annotations
