@@ -17,7 +17,8 @@ Status codes: 400 for every bad input, whether the body is malformed (not JSON, 
 its data does not fit the model's schema (missing or unknown column, wrong type, out of range,
 not allowed, null where not nullable): the message names each column and row. 404 for a model
 that is not served here, 409 for feedback when the request log is off, 413 for a body over the
-limit, 415 for a batch upload of another format. Errors are ``{"error": "...", "request_id":
+limit (or a batch upload that decodes to more rows or bytes than allowed), 415 for a batch
+upload of another format. Errors are ``{"error": "...", "request_id":
 "..."}``. Every response carries ``X-Request-ID``; bodies carry it as ``id`` (V2) or
 ``request_id``.
 """
@@ -52,7 +53,13 @@ from mlops_gitops.serving.payloads import PayloadError, columns_from_predict_bod
 from mlops_gitops.serving.predictor import Prediction
 from mlops_gitops.serving.request_log import RequestLogSettings, Sink
 from mlops_gitops.serving.service import ModelService, UnknownModel
-from mlops_gitops.serving.tables import csv_column_types, read_upload
+from mlops_gitops.serving.tables import csv_column_types
+from mlops_gitops.serving.upload_limits import (
+    DEFAULT_UPLOAD_LIMITS,
+    UploadLimits,
+    UploadTooLarge,
+    read_limited_upload,
+)
 from mlops_gitops.serving.v2 import infer_response, model_metadata, parse_infer_request
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "build_app", "create_app"]
@@ -78,6 +85,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     model_version: str | None = None,
     log_sink: Sink | None = None,
+    upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
     build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256."""
@@ -90,7 +98,7 @@ def create_app(
         request_log=request_log,
         log_sink=log_sink,
     )
-    return build_app(service, max_body_bytes=max_body_bytes)
+    return build_app(service, max_body_bytes=max_body_bytes, upload_limits=upload_limits)
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -101,7 +109,12 @@ def _error(request: Request, status: int, message: str) -> Response:
     return _json({"error": message, "request_id": request_id_of(request.scope)}, status)
 
 
-def build_app(service: ModelService, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def build_app(
+    service: ModelService,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.start()
@@ -122,7 +135,7 @@ def build_app(service: ModelService, *, max_body_bytes: int = DEFAULT_MAX_BODY_B
     app.add_middleware(ServingMiddleware, max_body_bytes=max_body_bytes, metrics=service.metrics)
     _add_error_handlers(app)
     _add_v2_routes(app, service)
-    _add_predict_routes(app, service)
+    _add_predict_routes(app, service, upload_limits)
 
     @app.get("/metrics", response_class=Response, tags=["monitoring"])
     async def metrics() -> Response:
@@ -140,6 +153,10 @@ def _add_error_handlers(app: FastAPI) -> None:
             body["problems"] = [{"column": p.column, "message": p.message} for p in problems]
         return _json(body, 400)
 
+    async def too_large(request: Request, error: Exception) -> Response:
+        assert isinstance(error, UploadTooLarge)
+        return _error(request, 413, error.message)
+
     async def unknown_model(request: Request, error: Exception) -> Response:
         assert isinstance(error, MlopsError)
         return _error(request, 404, error.message)
@@ -154,6 +171,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(request, 400, f"invalid request: {error.errors()}")
 
     app.add_exception_handler(DataError, bad_input)
+    app.add_exception_handler(UploadTooLarge, too_large)
     app.add_exception_handler(UnknownModel, unknown_model)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -252,7 +270,7 @@ def _predict_payload(service: ModelService, request_id: str, prediction: Predict
     return body
 
 
-def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
+def _add_predict_routes(app: FastAPI, service: ModelService, limits: UploadLimits) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     column_types = csv_column_types(features)
@@ -281,7 +299,7 @@ def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
                 "send a CSV or Parquet file: multipart/form-data with a 'file' "
                 "part, or a body with Content-Type text/csv or application/vnd.apache.parquet",
             )
-        table = await run_in_threadpool(read_upload, data, fmt, column_types)
+        table = await run_in_threadpool(read_limited_upload, data, fmt, column_types, limits)
         if table.num_rows == 0:
             raise PayloadError("the uploaded file has no rows")
         request_id = request_id_of(request.scope)

@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import MlopsError
-from mlops_gitops.serving.options import request_log_dir
+from mlops_gitops.serving.options import (
+    DEFAULT_MAX_BATCH_ROWS,
+    DEFAULT_MAX_DECODED_BYTES,
+    request_log_dir,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -44,6 +48,8 @@ class ServeOptions:
     request_log: Path | None = None
     workers: int = 1
     max_body_bytes: int = 16 * 1024 * 1024
+    max_batch_rows: int = DEFAULT_MAX_BATCH_ROWS
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
     log_level: str = "info"
     access_log: bool = False
 
@@ -71,6 +77,8 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         request_log=request_log_dir(args, root),
         workers=args.workers,
         max_body_bytes=args.max_body_bytes,
+        max_batch_rows=args.max_batch_rows,
+        max_decoded_bytes=args.max_decoded_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
     )
@@ -84,6 +92,12 @@ def _check(options: ServeOptions) -> None:
         )
     if options.workers < 1:
         raise MlopsError(f"--workers must be at least 1, got {options.workers}")
+    for flag, value in (
+        ("--max-batch-rows", options.max_batch_rows),
+        ("--max-decoded-bytes", options.max_decoded_bytes),
+    ):
+        if value < 1:
+            raise MlopsError(f"{flag} must be at least 1, got {value}")
     if not 0 <= options.port <= 65535:
         raise MlopsError(f"--port must be 0-65535, got {options.port}")
 
@@ -91,6 +105,7 @@ def _check(options: ServeOptions) -> None:
 def build_app(options: ServeOptions) -> FastAPI:
     from mlops_gitops.serving.app import create_app
     from mlops_gitops.serving.request_log import RequestLogSettings
+    from mlops_gitops.serving.upload_limits import UploadLimits
 
     _check(options)
     settings = None if options.request_log is None else RequestLogSettings(options.request_log)
@@ -99,6 +114,7 @@ def build_app(options: ServeOptions) -> FastAPI:
         name=options.name,
         request_log=settings,
         max_body_bytes=options.max_body_bytes,
+        upload_limits=UploadLimits(options.max_batch_rows, options.max_decoded_bytes),
     )
 
 
