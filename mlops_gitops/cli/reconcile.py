@@ -18,6 +18,7 @@ SYMBOLS = {
     "deploy": "~",
     "undeploy": "-",
     "waiting": ".",
+    "failed": "!",
 }
 
 
@@ -65,7 +66,7 @@ def _render_text(plan: Any, *, diff: bool) -> str:
         lines.append(f"{SYMBOLS[action.verb]} {action.verb:<7} {action.id}{flag}: {action.reason}")
         if diff:
             lines.extend("    " + line for line in action.diff().splitlines())
-    for live in (*plan.live_changes, *plan.waiting):
+    for live in (*plan.live_changes, *plan.waiting, *plan.failed):
         lines.append(
             f"{SYMBOLS[live.verb]} {live.verb:<7} {live.id} [{live.runtime}]: {live.reason}"
         )
@@ -85,6 +86,8 @@ def _render_text(plan: Any, *, diff: bool) -> str:
             summary += f" {len(plan.waiting)} deployment(s) waiting for a trained model."
     if plan.unmanaged_stages:
         summary += f" {len(plan.unmanaged_stages)} hand-written stage(s) left alone."
+    if plan.failed:
+        summary += f" {len(plan.failed)} deployment(s) failed (see above); the rest were planned."
     return "\n".join([*lines, summary])
 
 
@@ -97,7 +100,7 @@ def _render_markdown(plan: Any) -> str:
         f"**{counts['delete']}** to delete, {counts['unchanged']} unchanged.",
         "",
     ]
-    if plan.has_changes or plan.waiting:
+    if plan.has_changes or plan.waiting or plan.failed:
         out += ["| action | resource | reason |", "|---|---|---|"]
         out += [
             f"| {a.verb}{' (drift)' if a.drifted else ''} | `{a.id}` | {a.reason} |"
@@ -105,7 +108,7 @@ def _render_markdown(plan: Any) -> str:
         ]
         out += [
             f"| {a.verb} | `{a.id}` ({a.runtime}) | {a.reason} |"
-            for a in (*plan.live_changes, *plan.waiting)
+            for a in (*plan.live_changes, *plan.waiting, *plan.failed)
         ]
     return "\n".join(out)
 
@@ -142,6 +145,8 @@ def _plan(args: argparse.Namespace) -> int:
                 print(f"  affects {spec}")
             for resource in impact.affected_resources:
                 print(f"    {resource}")
+    if plan.failed:
+        return 1
     if args.detailed_exitcode and plan.has_changes:
         return 2
     return 0
@@ -159,7 +164,7 @@ def _apply(args: argparse.Namespace) -> int:
             print_json({**plan.to_dict(), "applied": False})
         else:
             print(_render_text(plan, diff=False))
-        return 0
+        return 1 if plan.failed else 0
     if plan.has_changes and sys.stdin.isatty():
         if args.format == "text":
             print(_render_text(plan, diff=False))
@@ -176,10 +181,10 @@ def _report_applied(args: argparse.Namespace, result: Any) -> int:
     if args.format == "json":
         written = list(result.written)
         print_json({**result.plan.to_dict(), "applied": bool(written), "written": written})
-        return 0
+        return 1 if result.plan.failed else 0
     print(_render_text(result.plan, diff=False))
     if result.written:
         print("Applied:")
         for line in result.written:
             print(f"  {line}")
-    return 0
+    return 1 if result.plan.failed else 0
