@@ -63,6 +63,9 @@ class ModelInfo:
     sha256: str = ""
     framework_version: str = ""
     created: str = ""
+    target_min: float | None = None
+    target_max: float | None = None
+    """The target's range from the dataset schema (labels sent as feedback must fit it)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str) + "\n"
@@ -112,6 +115,8 @@ _INFO_FIELDS: dict[str, tuple[str, bool]] = {
     "sha256": ("str", True),
     "framework_version": ("str", False),
     "created": ("str", False),
+    "target_min": ("number?", False),
+    "target_max": ("number?", False),
 }
 _FEATURE_FIELDS: dict[str, tuple[str, bool]] = {
     "name": ("str", True),

@@ -91,6 +91,7 @@ class LocalRuntime:
                 self.host,
                 deployment.port,
                 self._request_log(deployment),
+                auth_token_env=deployment.auth_token_env,
             ),
         ]
         log = self._log_path(deployment)

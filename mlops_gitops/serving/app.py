@@ -25,12 +25,14 @@ upload of another format. Errors are ``{"error": "...", "request_id":
 
 from __future__ import annotations
 
+import hmac
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+import pyarrow as pa
 from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -42,6 +44,7 @@ from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving import openapi
+from mlops_gitops.serving.feedback_checks import check_label_values
 from mlops_gitops.serving.labels import labels_from_feedback, write_labels
 from mlops_gitops.serving.metrics import CONTENT_TYPE
 from mlops_gitops.serving.middleware import (
@@ -86,6 +89,7 @@ def create_app(
     model_version: str | None = None,
     log_sink: Sink | None = None,
     upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+    auth_token: str | None = None,
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
     build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256."""
@@ -98,7 +102,9 @@ def create_app(
         request_log=request_log,
         log_sink=log_sink,
     )
-    return build_app(service, max_body_bytes=max_body_bytes, upload_limits=upload_limits)
+    return build_app(
+        service, max_body_bytes=max_body_bytes, upload_limits=upload_limits, auth_token=auth_token
+    )
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -114,6 +120,7 @@ def build_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+    auth_token: str | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -132,9 +139,10 @@ def build_app(
         redoc_url=None,
     )
     app.state.service = service
+    app.state.auth_token = auth_token
     app.add_middleware(ServingMiddleware, max_body_bytes=max_body_bytes, metrics=service.metrics)
     _add_error_handlers(app)
-    _add_v2_routes(app, service)
+    _add_v2_routes(app, service, upload_limits)
     _add_predict_routes(app, service, upload_limits)
 
     @app.get("/metrics", response_class=Response, tags=["monitoring"])
@@ -152,6 +160,16 @@ def _add_error_handlers(app: FastAPI) -> None:
         if problems:
             body["problems"] = [{"column": p.column, "message": p.message} for p in problems]
         return _json(body, 400)
+
+    async def unauthorized(request: Request, error: Exception) -> Response:
+        assert isinstance(error, Unauthorized)
+        response = _error(request, 401, error.message)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mlops-gitops"'
+        return response
+
+    async def unsupported(request: Request, error: Exception) -> Response:
+        assert isinstance(error, UnsupportedMediaType)
+        return _error(request, 415, error.message)
 
     async def too_large(request: Request, error: Exception) -> Response:
         assert isinstance(error, UploadTooLarge)
@@ -172,12 +190,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(DataError, bad_input)
     app.add_exception_handler(UploadTooLarge, too_large)
+    app.add_exception_handler(Unauthorized, unauthorized)
+    app.add_exception_handler(UnsupportedMediaType, unsupported)
     app.add_exception_handler(UnknownModel, unknown_model)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
 
 
-def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
+def _add_v2_routes(app: FastAPI, service: ModelService, limits: UploadLimits) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
@@ -214,6 +234,7 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
         openapi_extra=openapi.infer_body(features),
     )
     async def infer(request: Request, model_name: str = served_name) -> Response:
+        require_token(request)
         service.check_name(model_name)
         parsed = parse_infer_request(
             parse_json(await request.body()), service.schema, has_proba=has_proba
@@ -236,12 +257,18 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
     @app.post(
         "/v2/models/{model_name}/feedback",
         tags=["v2"],
-        responses={**errors, 409: {"description": "The request log is off."}},
-        openapi_extra=openapi.feedback_body(label_json),
+        responses={
+            **errors,
+            409: {"description": "The request log is off."},
+            415: {"description": "Not JSON, CSV or Parquet."},
+        },
+        openapi_extra=openapi.feedback_body(
+            label_json, service.classes, service.info.target_min, service.info.target_max
+        ),
     )
     async def feedback(request: Request, model_name: str = served_name) -> Response:
+        require_token(request)
         service.check_name(model_name)
-        ids, labels = labels_from_feedback(parse_json(await request.body()), service.label_type)
         if service.request_log is None:
             return _error(
                 request,
@@ -249,6 +276,9 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
                 "this server keeps no request log, so it cannot record labels; "
                 "start it with --request-log DIR",
             )
+        ids, labels = await _feedback_labels(request, service, limits)
+        service.served.check(ids)
+        check_label_values(labels, service.info, service.classes)
         path = await run_in_threadpool(
             write_labels, service.request_log.directory, ids, labels, label_type=service.label_type
         )
@@ -279,6 +309,7 @@ def _add_predict_routes(app: FastAPI, service: ModelService, limits: UploadLimit
         "/predict", tags=["predict"], responses=errors, openapi_extra=openapi.predict_body(features)
     )
     async def predict(request: Request) -> Response:
+        require_token(request)
         columns = columns_from_predict_body(parse_json(await request.body()), service.schema)
         request_id = request_id_of(request.scope)
         prediction = service.score(service.schema.check_json(columns), request_id)
@@ -291,6 +322,7 @@ def _add_predict_routes(app: FastAPI, service: ModelService, limits: UploadLimit
         openapi_extra=openapi.batch_body(),
     )
     async def predict_batch(request: Request) -> Response:
+        require_token(request)
         data, fmt = await _upload(request)
         if fmt is None:
             return _error(
@@ -307,6 +339,67 @@ def _add_predict_routes(app: FastAPI, service: ModelService, limits: UploadLimit
         prediction = await run_in_threadpool(service.predictor.predict, columns)
         service.record(request_id, columns, prediction)
         return _json(_predict_payload(service, request_id, prediction))
+
+
+async def _feedback_labels(
+    request: Request, service: ModelService, limits: UploadLimits
+) -> tuple[list[str], list[Any]]:
+    """Labels from a JSON body, or from a CSV or Parquet body with request_id and label
+    columns. Any other Content-Type is 415: text/plain (which a web page may post cross-origin
+    without a preflight) never records a label."""
+    content_type = _media_type(request)
+    if content_type == "application/json":
+        return labels_from_feedback(parse_json(await request.body()), service.label_type)
+    fmt = (
+        "csv"
+        if content_type in _CSV_TYPES
+        else "parquet"
+        if content_type in _PARQUET_TYPES
+        else None
+    )
+    if fmt is None:
+        raise UnsupportedMediaType(
+            'send labels as application/json ({"labels": [...]}), or as a text/csv or '
+            "application/vnd.apache.parquet body with request_id and label columns; "
+            f"got Content-Type {content_type or '(none)'!r}"
+        )
+    table = await run_in_threadpool(
+        read_limited_upload, await request.body(), fmt, {"request_id": pa.string()}, limits
+    )
+    missing = [c for c in ("request_id", "label") if c not in table.column_names]
+    if missing:
+        raise PayloadError(f"the labels file has no column {', '.join(map(repr, missing))}")
+    rows = [
+        {"request_id": r, "label": v}
+        for r, v in zip(
+            table.column("request_id").to_pylist(), table.column("label").to_pylist(), strict=True
+        )
+    ]
+    return labels_from_feedback({"labels": rows}, service.label_type)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class Unauthorized(MlopsError):
+    """No or a wrong bearer token (HTTP 401)."""
+
+
+class UnsupportedMediaType(MlopsError):
+    """A body of a Content-Type the route does not take (HTTP 415)."""
+
+
+def require_token(request: Request) -> None:
+    """When the server has a token, the request must carry it as ``Authorization: Bearer``."""
+    expected: str | None = request.app.state.auth_token
+    if expected is None:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise Unauthorized("this route needs `Authorization: Bearer <token>`")
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("the bearer token is not valid")
 
 
 async def _upload(request: Request) -> tuple[bytes, str | None]:

@@ -68,6 +68,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="most bytes one /predict/batch upload may decode to (default: 64 MiB); more gets 413",
     )
     parser.add_argument(
+        "--auth-token-env",
+        metavar="VAR",
+        help="require `Authorization: Bearer <token>` for inference and feedback, the token "
+        "read from this environment variable",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")
     )
     parser.add_argument(

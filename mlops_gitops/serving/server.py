@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 OPTIONS_ENV = "MLOPS_SERVING_OPTIONS"
+MIN_TOKEN_LENGTH = 16
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 
@@ -50,6 +51,7 @@ class ServeOptions:
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_rows: int = DEFAULT_MAX_BATCH_ROWS
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    auth_token_env: str | None = None
     log_level: str = "info"
     access_log: bool = False
 
@@ -79,6 +81,7 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         max_body_bytes=args.max_body_bytes,
         max_batch_rows=args.max_batch_rows,
         max_decoded_bytes=args.max_decoded_bytes,
+        auth_token_env=args.auth_token_env,
         log_level=args.log_level,
         access_log=args.access_log,
     )
@@ -115,7 +118,22 @@ def build_app(options: ServeOptions) -> FastAPI:
         request_log=settings,
         max_body_bytes=options.max_body_bytes,
         upload_limits=UploadLimits(options.max_batch_rows, options.max_decoded_bytes),
+        auth_token=_auth_token(options),
     )
+
+
+def _auth_token(options: ServeOptions) -> str | None:
+    name = options.auth_token_env
+    if name is None:
+        return None
+    token = os.environ.get(name, "")
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise MlopsError(
+            f"environment variable {name} (--auth-token-env) is "
+            + ("not set" if not token else f"shorter than {MIN_TOKEN_LENGTH} characters"),
+            f"export {name}=<a random token of {MIN_TOKEN_LENGTH} or more characters>",
+        )
+    return token
 
 
 def app_from_environment() -> FastAPI:

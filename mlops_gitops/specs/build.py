@@ -212,6 +212,7 @@ def _deployment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
         runtime=spec.get("runtime", "local"),
         replicas=spec.get("replicas", 1),
         port=spec.get("port", 8080),
+        auth_token_env=spec.get("auth", {}).get("tokenEnv"),
         resources=Resources(**spec.get("resources", {})),
         image=ImageSpec(
             **_pick(

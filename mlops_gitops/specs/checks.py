@@ -436,6 +436,13 @@ def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
                 f"directory {log_dir!r} points outside the repository; keep the request log "
                 "inside it (the default is .mlops/requests/<deployment>)",
             )
+        token_env = deployment.auth_token_env
+        if token_env is not None and _reserved_env(token_env):
+            yield item.at(
+                ("spec", "auth", "tokenEnv"),
+                f"tokenEnv names {token_env}, a credential of the CI runner; give the serving "
+                "token a variable of its own (e.g. MLOPS_SERVING_TOKEN)",
+            )
         image = deployment.image
         for field_name, env in (
             ("usernameEnv", image.registry_username_env),

@@ -355,6 +355,8 @@ class Deployment:
     monitoring: Monitoring = Monitoring()
     autoscaling_max_replicas: int | None = None
     kserve: bool = False
+    auth_token_env: str | None = None
+    """Environment variable holding the bearer token for feedback and inference."""
 
     kind: Literal["Deployment"] = "Deployment"
 

@@ -288,3 +288,13 @@ def test_a_stage_refuses_a_dataset_url_pointing_inside(project: Path) -> None:
         "pipeline that runs on pull requests must not reach internal addresses (list a trusted "
         "server in MLOPS_OUTBOUND_ALLOW)"
     )
+
+
+def test_the_serving_token_may_not_be_a_ci_credential(project: Path) -> None:
+    text = DEPLOYMENT + "  auth: {tokenEnv: GITHUB_TOKEN}\n"
+    valid_project(project, **{"specs/deployment.yaml": text})
+    assert errors(project) == [
+        "specs/deployment.yaml:11:20: spec.auth.tokenEnv: tokenEnv names GITHUB_TOKEN, a "
+        "credential of the CI runner; give the serving token a variable of its own "
+        "(e.g. MLOPS_SERVING_TOKEN)"
+    ]
