@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.cli._common import add_format, print_json, project_root
-from mlops_gitops.errors import RuntimeBackendError
+from mlops_gitops.errors import MlopsError, RuntimeBackendError
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment
@@ -146,10 +146,11 @@ def _status(args: argparse.Namespace) -> int:
             f"no Deployment named {', '.join(missing)} in specs/",
             "check the names with `mlops get`",
         )
-    rows = [_runtime(root, deployments[n], None).status(deployments[n]) for n in wanted]
+    rows = [_status_of(root, deployments[n]) for n in wanted]
+    failed = any(row.sync == "Unknown" for row in rows)
     if args.format == "json":
         print_json([row.to_dict() for row in rows])
-        return 0
+        return 1 if failed else 0
     header = ("NAME", "RUNTIME", "SYNC", "HEALTH", "URL", "DETAIL")
     table = [header, *((r.name, r.runtime, r.sync, r.health, r.url, r.detail) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
@@ -157,7 +158,29 @@ def _status(args: argparse.Namespace) -> int:
         print(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
         )
-    return 0
+    return 1 if failed else 0
+
+
+def _status_of(root: Path, deployment: Deployment) -> Any:
+    """One deployment's status; a broken model or runtime shows on its row alone."""
+    from mlops_gitops.ml.artifact import CorruptModel, read_model_info
+    from mlops_gitops.runtimes.base import RuntimeStatus
+    from mlops_gitops.runtimes.model_dir import resolve_model_dir
+
+    try:
+        read_model_info(resolve_model_dir(root, deployment))
+    except CorruptModel as error:
+        return RuntimeStatus(
+            deployment.name, deployment.runtime, "", "Unknown", "Unknown", error.message
+        )
+    except MlopsError:
+        pass  # not trained yet: the runtime reports it (Missing)
+    try:
+        return _runtime(root, deployment, None).status(deployment)
+    except MlopsError as error:
+        return RuntimeStatus(
+            deployment.name, deployment.runtime, "", "Unknown", "Unknown", error.message
+        )
 
 
 def _logs(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ SYMBOLS = {
     "deploy": "~",
     "undeploy": "-",
     "waiting": ".",
+    "failed": "!",
 }
 
 
@@ -79,7 +80,7 @@ def _render_text(plan: Any, *, diff: bool) -> str:
             pipeline.extend("      " + line for line in action.diff().splitlines())
     deployments = [
         f"  {SYMBOLS[live.verb]} {live.verb:<7} {live.id} [{live.runtime}]: {live.reason}"
-        for live in (*plan.live_changes, *plan.waiting)
+        for live in (*plan.live_changes, *plan.waiting, *plan.failed)
     ]
     lines = []
     if pipeline:
@@ -102,6 +103,8 @@ def _render_text(plan: Any, *, diff: bool) -> str:
             summary += f" {len(plan.waiting)} deployment(s) waiting for a trained model."
     if plan.unmanaged_stages:
         summary += f" {len(plan.unmanaged_stages)} hand-written stage(s) left alone."
+    if plan.failed:
+        summary += f" {len(plan.failed)} deployment(s) failed (see above); the rest were planned."
     return "\n".join([*lines, summary])
 
 
@@ -121,7 +124,7 @@ def _render_markdown(plan: Any) -> str:
             for a in plan.changes
         ]
         out.append("")
-    live = (*plan.live_changes, *plan.waiting)
+    live = (*plan.live_changes, *plan.waiting, *plan.failed)
     if live:
         out += [
             "#### Deployments",
@@ -169,6 +172,8 @@ def _plan(args: argparse.Namespace) -> int:
                 print(f"  affects {spec}")
             for resource in impact.affected_resources:
                 print(f"    {resource}")
+    if plan.failed:
+        return 1
     if args.detailed_exitcode and plan.has_changes:
         return 2
     return 0
@@ -186,7 +191,7 @@ def _apply(args: argparse.Namespace) -> int:
             print_json({**plan.to_dict(), "applied": False})
         else:
             print(_render_text(plan, diff=False))
-        return 0
+        return 1 if plan.failed else 0
     if plan.has_changes and sys.stdin.isatty():
         if args.format == "text":
             print(_render_text(plan, diff=False))
@@ -203,10 +208,10 @@ def _report_applied(args: argparse.Namespace, result: Any) -> int:
     if args.format == "json":
         written = list(result.written)
         print_json({**result.plan.to_dict(), "applied": bool(written), "written": written})
-        return 0
+        return 1 if result.plan.failed else 0
     print(_render_text(result.plan, diff=False))
     if result.written:
         print("Applied:")
         for line in result.written:
             print(f"  {line}")
-    return 0
+    return 1 if result.plan.failed else 0

@@ -55,6 +55,7 @@ __all__ = [
     "conform_columns",
     "file_format",
     "iter_chunks",
+    "iter_raw_batches",
     "read_bytes",
     "read_raw_bytes",
     "read_table",
@@ -144,6 +145,35 @@ def read_raw_bytes(
 
             return pq.read_table(pa.BufferReader(data))
         return _read_csv(io.BytesIO(data), schema)
+    except (pa.ArrowException, ValueError, OSError) as error:
+        raise _unreadable(origin, kind, error, None, head=data[: 1 << 16]) from None
+
+
+def iter_raw_batches(
+    data: bytes,
+    fmt: str,
+    schema: Mapping[str, Kind] | None = None,
+    *,
+    origin: str = "the upload",
+    batch_rows: int = 16_384,
+) -> Iterator[pa.RecordBatch]:
+    """The file held in memory, decoded one record batch at a time and not yet typed (as
+    :func:`read_raw_bytes` reads it whole), so a caller can stop decoding at a limit. Type the
+    collected batches with :func:`conform`."""
+    import pyarrow as pa
+
+    kind = file_format("", fmt) if fmt in ("csv", "parquet") else file_format(fmt)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            yield from pq.ParquetFile(pa.BufferReader(data)).iter_batches(batch_size=batch_rows)
+            return
+        import pyarrow.csv as pcsv
+
+        read, convert = _csv_options(schema)
+        read.block_size = 1 << 20
+        yield from pcsv.open_csv(pa.BufferReader(data), read_options=read, convert_options=convert)
     except (pa.ArrowException, ValueError, OSError) as error:
         raise _unreadable(origin, kind, error, None, head=data[: 1 << 16]) from None
 

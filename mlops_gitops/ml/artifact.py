@@ -23,6 +23,7 @@ from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
 __all__ = [
     "MODEL_FILE",
     "MODEL_INFO_FILE",
+    "CorruptModel",
     "FeatureInfo",
     "ModelInfo",
     "file_sha256",
@@ -62,12 +63,22 @@ class ModelInfo:
     sha256: str = ""
     framework_version: str = ""
     created: str = ""
+    target_min: float | None = None
+    target_max: float | None = None
+    """The target's range from the dataset schema (labels sent as feedback must fit it)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
+        """Build from parsed model.json; raises ValueError naming the first field that is
+        missing, unknown or of the wrong type (callers add the file and what to run)."""
+        _check_fields(data, _INFO_FIELDS, "")
+        if not isinstance(data["features"], list):
+            raise ValueError("field 'features' must be a list")
+        for i, feature in enumerate(data["features"]):
+            _check_fields(feature, _FEATURE_FIELDS, f"features[{i}].")
         features = tuple(
             FeatureInfo(**{**f, "allowed": tuple(f["allowed"]) if f.get("allowed") else None})
             for f in data["features"]
@@ -79,6 +90,72 @@ class ModelInfo:
                 "classes": tuple(data.get("classes") or ()),
             }
         )
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "bool": (bool,),
+    "number?": (int, float, type(None)),
+    "list?": (list, type(None)),
+    "list": (list,),
+    "dict": (dict,),
+}
+# field -> (JSON type, required)
+_INFO_FIELDS: dict[str, tuple[str, bool]] = {
+    "experiment": ("str", True),
+    "problem": ("str", True),
+    "dataset": ("str", True),
+    "task": ("str", True),
+    "target": ("str", True),
+    "features": ("list", True),
+    "estimator": ("str", True),
+    "candidate": ("str", True),
+    "params": ("dict", False),
+    "classes": ("list?", False),
+    "sha256": ("str", True),
+    "framework_version": ("str", False),
+    "created": ("str", False),
+    "target_min": ("number?", False),
+    "target_max": ("number?", False),
+}
+_FEATURE_FIELDS: dict[str, tuple[str, bool]] = {
+    "name": ("str", True),
+    "type": ("str", True),
+    "nullable": ("bool", False),
+    "min": ("number?", False),
+    "max": ("number?", False),
+    "allowed": ("list?", False),
+}
+
+
+def _check_fields(data: object, fields: dict[str, tuple[str, bool]], prefix: str) -> None:
+    if not isinstance(data, dict):
+        where = f"'{prefix.rstrip('.')}'" if prefix else "the file"
+        raise ValueError(f"{where} must be a JSON object")
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(prefix + k for k in unknown)}")
+    missing = [k for k, (_, required) in fields.items() if required and k not in data]
+    if missing:
+        raise ValueError(f"missing field(s) {', '.join(prefix + k for k in missing)}")
+    for key, value in data.items():
+        kind = fields[key][0]
+        wrong_bool = isinstance(value, bool) and kind.startswith("number")
+        if not isinstance(value, _JSON_TYPES[kind]) or wrong_bool:
+            expected = kind.rstrip("?") + (" or null" if kind.endswith("?") else "")
+            raise ValueError(f"field '{prefix}{key}' must be a {expected}")
+
+
+class CorruptModel(MlopsError):
+    """A model directory that cannot be used, naming the file and what is wrong with it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"model file {path} cannot be used: {problem}",
+            "retrain it with `dvc repro`, or restore the committed version with "
+            "`dvc checkout` (`dvc pull` when it lives in a remote)",
+        )
+        self.path = path
 
 
 def file_sha256(path: Path) -> str:
@@ -115,7 +192,17 @@ def read_model_info(directory: Path) -> ModelInfo:
             f"no trained model in {directory} ({MODEL_INFO_FILE} is missing)",
             "run `dvc repro` to train it",
         )
-    return ModelInfo.from_dict(json.loads(path.read_text()))
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, UnicodeDecodeError) as error:
+        raise CorruptModel(path, f"it cannot be read ({error})") from None
+    except json.JSONDecodeError as error:
+        what = "it is empty" if not error.doc.strip() else f"it is not valid JSON ({error})"
+        raise CorruptModel(path, what) from None
+    try:
+        return ModelInfo.from_dict(data)
+    except (ValueError, TypeError) as error:
+        raise CorruptModel(path, str(error)) from None
 
 
 def load_model(directory: Path) -> tuple[Any, ModelInfo]:
@@ -129,13 +216,24 @@ def load_model(directory: Path) -> tuple[Any, ModelInfo]:
     payload = path.read_bytes()
     actual = hashlib.sha256(payload).hexdigest()
     if actual != info.sha256:
-        raise MlopsError(
-            f"model file {path} has sha256 {actual[:12]}..., but {MODEL_INFO_FILE} records "
+        raise CorruptModel(
+            path,
+            f"its sha256 is {actual[:12]}..., but {MODEL_INFO_FILE} records "
             f"{info.sha256[:12]}...: the file was changed or corrupted",
-            "retrain with `dvc repro`, or restore it with `dvc checkout`",
         )
-    untrusted = sio.get_untrusted_types(data=payload)
-    model = sio.loads(payload, trusted=_trusted(untrusted))
+    if not payload:
+        raise CorruptModel(path, "it is empty")
+    try:
+        untrusted = sio.get_untrusted_types(data=payload)
+    except Exception as error:
+        raise CorruptModel(
+            path, f"it is not a skops file ({type(error).__name__}: {error})"
+        ) from None
+    trusted = _trusted(untrusted, path)
+    try:
+        model = sio.loads(payload, trusted=trusted)
+    except Exception as error:
+        raise CorruptModel(path, f"it cannot be loaded ({type(error).__name__}: {error})") from None
     return model, info
 
 
@@ -166,12 +264,12 @@ EXTRA_TRUSTED_TYPES = frozenset(
 )
 
 
-def _trusted(untrusted: list[str]) -> list[str]:
+def _trusted(untrusted: list[str], path: Path) -> list[str]:
     """The types skops flags that we vouch for; anything else refuses the model."""
     unsafe = sorted(t for t in untrusted if t not in EXTRA_TRUSTED_TYPES)
     if unsafe:
         raise MlopsError(
-            f"model file holds types that are not trusted: {', '.join(unsafe)}",
+            f"model file {path} holds types that are not trusted: {', '.join(unsafe)}",
             "retrain the model with the catalogue's estimators; if a catalogue estimator needs "
             "one of these types, add it to EXTRA_TRUSTED_TYPES in mlops_gitops/ml/artifact.py",
         )

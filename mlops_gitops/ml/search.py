@@ -15,6 +15,7 @@ Scores are reported in the metric's natural units (``rmse`` positive, not scikit
 from __future__ import annotations
 
 import math
+import os
 import time
 import warnings
 from collections.abc import Iterator, Mapping
@@ -191,6 +192,17 @@ def run_search(
             f"every candidate of experiment '{experiment.name}' failed to fit: {details}",
             "fix the candidates' parameters (see the errors above) and run `dvc repro` again",
         )
+    failed = [r for r in rows if r.failed]
+    if failed and not settings.tolerate_failures:
+        details = "; ".join(
+            f"{r.candidate}: {' / '.join(r.warnings) or 'no score'}" for r in failed
+        )
+        raise StageError(
+            f"{len(failed)} of {len(rows)} candidates of experiment '{experiment.name}' failed "
+            f"to fit: {details}",
+            "fix their parameters, or set search.tolerateFailures: true to keep the best of "
+            "the others",
+        )
     model, refit_warnings = _refit(best, work)
     notes.extend(f"refit of {best.candidate}: {w}" for w in refit_warnings)
     return SearchResult(
@@ -265,7 +277,7 @@ def _folds(problem: Problem, folds: int, seed: int) -> Any:
 def _backend(compute: Compute) -> Iterator[int | None]:
     """Run joblib work locally, or on a dask cluster; yields the searchers' ``n_jobs``."""
     if compute.backend != "dask":
-        yield compute.n_jobs
+        yield min(compute.n_jobs, os.cpu_count() or 1)  # never more workers than cores
         return
     if not compute.scheduler:
         raise StageError(

@@ -154,11 +154,14 @@ def _live_inventory(
     """Deployments the inventory keeps: those this apply deployed or found in sync."""
     if scope == "pipeline":
         return {k: v for k, v in previous.items() if k.startswith("deployment/")}
-    return {
+    kept: dict[str, Mapping[str, str]] = {
         a.id: {"digest": "", "spec": f"Deployment/{a.name}", "runtime": a.runtime}
         for a in plan.live
         if a.verb in ("deploy", "unchanged")
     }
+    # a deployment that failed to plan keeps its entry: it may still be running
+    kept.update({a.id: previous[a.id] for a in plan.failed if a.id in previous})
+    return kept
 
 
 def _remove_stale_temporaries(root: Path) -> None:

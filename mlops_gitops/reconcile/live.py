@@ -18,7 +18,7 @@ from mlops_gitops.specs.models import Deployment, Metadata, ModelRef, Source, Sp
 
 __all__ = ["LiveAction", "apply_live", "plan_live"]
 
-LiveVerb = Literal["deploy", "undeploy", "unchanged", "waiting"]
+LiveVerb = Literal["deploy", "undeploy", "unchanged", "waiting", "failed"]
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,24 @@ def _model_problem(root: Path, deployment: Deployment) -> ModelProblem | None:
 
 
 def _planned(root: Path, deployment: Deployment) -> LiveAction:
+    """What to do for one deployment; a broken model (or runtime) fails this one alone."""
+    try:
+        return _planned_or_raise(root, deployment)
+    except MlopsError as error:
+        return LiveAction("failed", deployment.name, deployment.runtime, error.message)
+
+
+def _planned_or_raise(root: Path, deployment: Deployment) -> LiveAction:
+    from mlops_gitops.ml.artifact import read_model_info
+    from mlops_gitops.runtimes.model_dir import resolve_model_dir
     from mlops_gitops.runtimes.registry import get_runtime
 
     runtime_name = deployment.runtime
     problem = _model_problem(root, deployment)
     if problem is not None and problem[0] == "waiting":
         return LiveAction("waiting", deployment.name, runtime_name, problem[1])
+    if problem is None:  # a corrupt model.json fails here; a version to check out is not read
+        read_model_info(resolve_model_dir(root, deployment, checkout=False))
     status = get_runtime(runtime_name, root).status(deployment)
     detail = f" ({status.detail})" if status.detail else ""
     if problem is not None:

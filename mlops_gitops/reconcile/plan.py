@@ -82,6 +82,11 @@ class Plan:
         return tuple(a for a in self.live if a.verb == "waiting")
 
     @property
+    def failed(self) -> tuple[LiveAction, ...]:
+        """Deployments that could not be planned (a corrupt model, say); the rest still are."""
+        return tuple(a for a in self.live if a.verb == "failed")
+
+    @property
     def has_changes(self) -> bool:
         return bool(self.changes) or bool(self.live_changes)
 
@@ -106,6 +111,7 @@ class Plan:
             "pipeline": [a.to_dict() for a in self.changes],
             "deployments": [a.to_dict() for a in self.live_changes],
             "waiting": [a.to_dict() for a in self.waiting],
+            "failed": [a.to_dict() for a in self.failed],
             "unmanaged_stages": list(self.unmanaged_stages),
         }
 

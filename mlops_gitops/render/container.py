@@ -100,7 +100,13 @@ def image_reference(deployment: Deployment, digest: str) -> str:
 
 
 def serving_argv(
-    name: str, model_dir: str, host: str, port: int | str, request_log: str | None
+    name: str,
+    model_dir: str,
+    host: str,
+    port: int | str,
+    request_log: str | None,
+    *,
+    auth_token_env: str | None = None,
 ) -> list[str]:
     """Arguments after ``python`` that start the serving app (``-m mlops_gitops.serving ...``)."""
     argv = [
@@ -117,6 +123,8 @@ def serving_argv(
         str(port),
     ]
     argv += ["--request-log", request_log] if request_log else ["--no-request-log"]
+    if auth_token_env is not None:
+        argv += ["--auth-token-env", auth_token_env]
     return argv
 
 
@@ -131,7 +139,14 @@ def _healthcheck() -> str:
 
 def _command(deployment: Deployment) -> str:
     request_log = REQUEST_LOG_DIR if deployment.request_log.enabled else None
-    argv = serving_argv(deployment.name, MODEL_DIR, "$HOST", "$PORT", request_log)
+    argv = serving_argv(
+        deployment.name,
+        MODEL_DIR,
+        "$HOST",
+        "$PORT",
+        request_log,
+        auth_token_env=deployment.auth_token_env,
+    )
     words = [f'"{a}"' if a in {"$HOST", "$PORT"} else shlex.quote(a) for a in argv]
     # A shell resolves PORT and HOST at start; `exec` keeps the server as PID 1 for signals.
     return json.dumps(["/bin/sh", "-c", "exec python " + " ".join(words)])
@@ -185,7 +200,14 @@ def _serving_config(deployment: Deployment, model_sha256: str) -> str:
         },
         "command": [
             "python",
-            *serving_argv(deployment.name, MODEL_DIR, "$HOST", "$PORT", request_log),
+            *serving_argv(
+                deployment.name,
+                MODEL_DIR,
+                "$HOST",
+                "$PORT",
+                request_log,
+                auth_token_env=deployment.auth_token_env,
+            ),
         ],
     }
     return json.dumps(config, indent=2, sort_keys=True) + "\n"

@@ -75,6 +75,7 @@ def dataset_params(dataset: Dataset) -> dict[str, Any]:
                 "url": source.url,
                 "format": source.format,
                 "tokenEnv": source.token_env,
+                "allowHttp": source.allow_http or None,
             },
             "target": dataset.target,
             "columns": {
@@ -156,6 +157,7 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
                 "cvFolds": search.cv_folds,
                 "scoring": search.scoring,
                 "seed": search.seed,
+                "tolerateFailures": search.tolerate_failures or None,
             },
             "preprocessing": {
                 "imputeNumeric": prep.impute_numeric,

@@ -59,6 +59,14 @@ def _probe(path: str, delay: int) -> dict[str, Any]:
     }
 
 
+def _auth_env(deployment: Deployment) -> list[dict[str, Any]]:
+    """The serving token from the Secret ``<deployment>-auth`` (key ``token``), never inline."""
+    if deployment.auth_token_env is None:
+        return []
+    secret = {"name": f"{deployment.name}-auth", "key": "token"}
+    return [{"name": deployment.auth_token_env, "valueFrom": {"secretKeyRef": secret}}]
+
+
 def _container(deployment: Deployment, image: str) -> dict[str, Any]:
     uid = int(IMAGE_USER.split(":")[0])
     mounts = [{"name": "tmp", "mountPath": "/tmp"}]
@@ -70,6 +78,7 @@ def _container(deployment: Deployment, image: str) -> dict[str, Any]:
         "env": [
             {"name": "HOST", "value": "0.0.0.0"},
             {"name": "PORT", "value": str(deployment.port)},
+            *_auth_env(deployment),
         ],
         "ports": [{"name": "http", "containerPort": deployment.port, "protocol": "TCP"}],
         "resources": {

@@ -14,8 +14,9 @@ from mlops_gitops.specs.models import Deployment
 
 __all__ = ["DeployResult", "Health", "Runtime", "RuntimeStatus", "Sync"]
 
-Sync = Literal["Synced", "OutOfSync"]
-Health = Literal["Healthy", "Progressing", "Degraded", "Missing"]
+Sync = Literal["Synced", "OutOfSync", "Unknown"]
+Health = Literal["Healthy", "Progressing", "Degraded", "Missing", "Unknown"]
+"""Argo CD's words; Unknown: the status could not be read (a corrupt model, say)."""
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,12 @@ class DockerRuntime:
             name=name,
             detach=True,
             network_mode="host",
-            environment={"PORT": str(port), "HOST": "127.0.0.1", INSTANCE_ENV: instance_id},
+            environment={
+                "PORT": str(port),
+                "HOST": "127.0.0.1",
+                INSTANCE_ENV: instance_id,
+                **_auth_environment(deployment),
+            },
             labels={
                 LABEL_DEPLOYMENT: deployment.name,
                 LABEL_DIGEST: digest,
@@ -282,3 +287,17 @@ class DockerRuntime:
         for replica in replicas:
             replica.container.remove(force=True)
         return bool(replicas)
+
+
+def _auth_environment(deployment: Deployment) -> dict[str, str]:
+    """The serving token, passed from this machine's environment into the container."""
+    name = deployment.auth_token_env
+    if name is None:
+        return {}
+    token = os.environ.get(name)
+    if not token:
+        raise RuntimeBackendError(
+            f"environment variable {name} (spec.auth.tokenEnv of {deployment.name}) is not set",
+            f"export {name}=<token> before `mlops deploy`",
+        )
+    return {name: token}

@@ -100,6 +100,7 @@ class LocalRuntime:
                 self.host,
                 deployment.port,
                 self._request_log(deployment),
+                auth_token_env=deployment.auth_token_env,
             ),
             "--instance-id",
             instance_id,

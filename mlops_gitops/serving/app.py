@@ -17,7 +17,8 @@ Status codes: 400 for every bad input, whether the body is malformed (not JSON, 
 its data does not fit the model's schema (missing or unknown column, wrong type, out of range,
 not allowed, null where not nullable): the message names each column and row. 404 for a model
 that is not served here, 409 for feedback when the request log is off, 413 for a body over the
-limit, 415 for a batch upload of another format. Errors are ``{"error": "...", "request_id":
+limit (or a batch upload that decodes to more rows or bytes than allowed), 415 for a batch
+upload of another format. Errors are ``{"error": "...", "request_id":
 "..."}``. Every response carries ``X-Request-ID``; bodies carry it as ``id`` (V2) or
 ``request_id``. The health routes carry ``X-Mlops-Instance-Id``, the id the server was started
 with, so a runtime can prove its own process answers.
@@ -25,6 +26,7 @@ with, so a runtime can prove its own process answers.
 
 from __future__ import annotations
 
+import hmac
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,9 +42,10 @@ from starlette.exceptions import HTTPException
 
 from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
-from mlops_gitops.io.tables import column_kinds, read_bytes
+from mlops_gitops.io.tables import column_kinds
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving import openapi
+from mlops_gitops.serving.feedback_checks import check_label_values
 from mlops_gitops.serving.identity import INSTANCE_HEADER
 from mlops_gitops.serving.labels import labels_from_feedback, write_labels
 from mlops_gitops.serving.metrics import CONTENT_TYPE
@@ -55,6 +58,12 @@ from mlops_gitops.serving.payloads import PayloadError, columns_from_predict_bod
 from mlops_gitops.serving.predictor import Prediction
 from mlops_gitops.serving.request_log import RequestLogSettings, Sink
 from mlops_gitops.serving.service import ModelService, UnknownModel
+from mlops_gitops.serving.upload_limits import (
+    DEFAULT_UPLOAD_LIMITS,
+    UploadLimits,
+    UploadTooLarge,
+    read_limited_upload,
+)
 from mlops_gitops.serving.v2 import infer_response, model_metadata, parse_infer_request
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "build_app", "create_app"]
@@ -81,6 +90,8 @@ def create_app(
     model_version: str | None = None,
     log_sink: Sink | None = None,
     instance_id: str | None = None,
+    upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+    auth_token: str | None = None,
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
     build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256;
@@ -94,7 +105,13 @@ def create_app(
         request_log=request_log,
         log_sink=log_sink,
     )
-    return build_app(service, max_body_bytes=max_body_bytes, instance_id=instance_id)
+    return build_app(
+        service,
+        max_body_bytes=max_body_bytes,
+        instance_id=instance_id,
+        upload_limits=upload_limits,
+        auth_token=auth_token,
+    )
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -110,6 +127,8 @@ def build_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     instance_id: str | None = None,
+    upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+    auth_token: str | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -128,10 +147,11 @@ def build_app(
         redoc_url=None,
     )
     app.state.service = service
+    app.state.auth_token = auth_token
     app.add_middleware(ServingMiddleware, max_body_bytes=max_body_bytes, metrics=service.metrics)
     _add_error_handlers(app)
-    _add_v2_routes(app, service, instance_id)
-    _add_predict_routes(app, service)
+    _add_v2_routes(app, service, instance_id, upload_limits)
+    _add_predict_routes(app, service, upload_limits)
 
     @app.get("/metrics", response_class=Response, tags=["monitoring"])
     async def metrics() -> Response:
@@ -149,6 +169,20 @@ def _add_error_handlers(app: FastAPI) -> None:
             body["problems"] = [{"column": p.column, "message": p.message} for p in problems]
         return _json(body, 400)
 
+    async def unauthorized(request: Request, error: Exception) -> Response:
+        assert isinstance(error, Unauthorized)
+        response = _error(request, 401, error.message)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mlops-gitops"'
+        return response
+
+    async def unsupported(request: Request, error: Exception) -> Response:
+        assert isinstance(error, UnsupportedMediaType)
+        return _error(request, 415, error.message)
+
+    async def too_large(request: Request, error: Exception) -> Response:
+        assert isinstance(error, UploadTooLarge)
+        return _error(request, 413, error.message)
+
     async def unknown_model(request: Request, error: Exception) -> Response:
         assert isinstance(error, MlopsError)
         return _error(request, 404, error.message)
@@ -163,12 +197,17 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(request, 400, f"invalid request: {error.errors()}")
 
     app.add_exception_handler(DataError, bad_input)
+    app.add_exception_handler(UploadTooLarge, too_large)
+    app.add_exception_handler(Unauthorized, unauthorized)
+    app.add_exception_handler(UnsupportedMediaType, unsupported)
     app.add_exception_handler(UnknownModel, unknown_model)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
 
 
-def _add_v2_routes(app: FastAPI, service: ModelService, instance_id: str | None) -> None:
+def _add_v2_routes(
+    app: FastAPI, service: ModelService, instance_id: str | None, limits: UploadLimits
+) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
@@ -208,6 +247,7 @@ def _add_v2_routes(app: FastAPI, service: ModelService, instance_id: str | None)
         openapi_extra=openapi.infer_body(features),
     )
     async def infer(request: Request, model_name: str = served_name) -> Response:
+        require_token(request)
         service.check_name(model_name)
         parsed = parse_infer_request(
             parse_json(await request.body()), service.schema, has_proba=has_proba
@@ -230,12 +270,18 @@ def _add_v2_routes(app: FastAPI, service: ModelService, instance_id: str | None)
     @app.post(
         "/v2/models/{model_name}/feedback",
         tags=["v2"],
-        responses={**errors, 409: {"description": "The request log is off."}},
-        openapi_extra=openapi.feedback_body(label_json),
+        responses={
+            **errors,
+            409: {"description": "The request log is off."},
+            415: {"description": "Not JSON, CSV or Parquet."},
+        },
+        openapi_extra=openapi.feedback_body(
+            label_json, service.classes, service.info.target_min, service.info.target_max
+        ),
     )
     async def feedback(request: Request, model_name: str = served_name) -> Response:
+        require_token(request)
         service.check_name(model_name)
-        ids, labels = labels_from_feedback(parse_json(await request.body()), service.label_type)
         if service.request_log is None:
             return _error(
                 request,
@@ -243,6 +289,9 @@ def _add_v2_routes(app: FastAPI, service: ModelService, instance_id: str | None)
                 "this server keeps no request log, so it cannot record labels; "
                 "start it with --request-log DIR",
             )
+        ids, labels = await _feedback_labels(request, service, limits)
+        service.served.check(ids)
+        check_label_values(labels, service.info, service.classes)
         path = await run_in_threadpool(
             write_labels, service.request_log.directory, ids, labels, label_type=service.label_type
         )
@@ -264,7 +313,7 @@ def _predict_payload(service: ModelService, request_id: str, prediction: Predict
     return body
 
 
-def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
+def _add_predict_routes(app: FastAPI, service: ModelService, limits: UploadLimits) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     column_types = column_kinds(features)
@@ -273,6 +322,7 @@ def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
         "/predict", tags=["predict"], responses=errors, openapi_extra=openapi.predict_body(features)
     )
     async def predict(request: Request) -> Response:
+        require_token(request)
         columns = columns_from_predict_body(parse_json(await request.body()), service.schema)
         request_id = request_id_of(request.scope)
         prediction = service.score(service.schema.check_json(columns), request_id)
@@ -285,6 +335,7 @@ def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
         openapi_extra=openapi.batch_body(),
     )
     async def predict_batch(request: Request) -> Response:
+        require_token(request)
         data, fmt = await _upload(request)
         if fmt is None:
             return _error(
@@ -293,9 +344,7 @@ def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
                 "send a CSV or Parquet file: multipart/form-data with a 'file' "
                 "part, or a body with Content-Type text/csv or application/vnd.apache.parquet",
             )
-        table = await run_in_threadpool(
-            lambda: read_bytes(data, fmt, column_types, origin=f"the {fmt.upper()} upload")
-        )
+        table = await run_in_threadpool(read_limited_upload, data, fmt, column_types, limits)
         if table.num_rows == 0:
             raise PayloadError("the uploaded file has no rows")
         request_id = request_id_of(request.scope)
@@ -303,6 +352,67 @@ def _add_predict_routes(app: FastAPI, service: ModelService) -> None:
         prediction = await run_in_threadpool(service.predictor.predict, columns)
         service.record(request_id, columns, prediction)
         return _json(_predict_payload(service, request_id, prediction))
+
+
+async def _feedback_labels(
+    request: Request, service: ModelService, limits: UploadLimits
+) -> tuple[list[str], list[Any]]:
+    """Labels from a JSON body, or from a CSV or Parquet body with request_id and label
+    columns. Any other Content-Type is 415: text/plain (which a web page may post cross-origin
+    without a preflight) never records a label."""
+    content_type = _media_type(request)
+    if content_type == "application/json":
+        return labels_from_feedback(parse_json(await request.body()), service.label_type)
+    fmt = (
+        "csv"
+        if content_type in _CSV_TYPES
+        else "parquet"
+        if content_type in _PARQUET_TYPES
+        else None
+    )
+    if fmt is None:
+        raise UnsupportedMediaType(
+            'send labels as application/json ({"labels": [...]}), or as a text/csv or '
+            "application/vnd.apache.parquet body with request_id and label columns; "
+            f"got Content-Type {content_type or '(none)'!r}"
+        )
+    table = await run_in_threadpool(
+        read_limited_upload, await request.body(), fmt, {"request_id": "string"}, limits
+    )
+    missing = [c for c in ("request_id", "label") if c not in table.column_names]
+    if missing:
+        raise PayloadError(f"the labels file has no column {', '.join(map(repr, missing))}")
+    rows = [
+        {"request_id": r, "label": v}
+        for r, v in zip(
+            table.column("request_id").to_pylist(), table.column("label").to_pylist(), strict=True
+        )
+    ]
+    return labels_from_feedback({"labels": rows}, service.label_type)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class Unauthorized(MlopsError):
+    """No or a wrong bearer token (HTTP 401)."""
+
+
+class UnsupportedMediaType(MlopsError):
+    """A body of a Content-Type the route does not take (HTTP 415)."""
+
+
+def require_token(request: Request) -> None:
+    """When the server has a token, the request must carry it as ``Authorization: Bearer``."""
+    expected: str | None = request.app.state.auth_token
+    if expected is None:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise Unauthorized("this route needs `Authorization: Bearer <token>`")
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("the bearer token is not valid")
 
 
 async def _upload(request: Request) -> tuple[bytes, str | None]:

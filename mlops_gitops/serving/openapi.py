@@ -147,23 +147,42 @@ def infer_body(features: tuple[FeatureInfo, ...]) -> dict[str, Any]:
     )
 
 
-def feedback_body(label_json_type: str) -> dict[str, Any]:
+def feedback_body(
+    label_json_type: str,
+    classes: tuple[Any, ...] = (),
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> dict[str, Any]:
+    """Labels as JSON (one of the classes, or a number in the target's range), or as a CSV or
+    Parquet body with request_id and label columns."""
+    value: dict[str, Any] = {"type": label_json_type}
+    if classes:
+        value["enum"] = list(classes)
+    if minimum is not None:
+        value["minimum"] = minimum
+    if maximum is not None:
+        value["maximum"] = maximum
     label = {
         "type": "object",
         "properties": {
             "request_id": {"type": "string", "minLength": 1, "maxLength": 200},
-            "label": {"type": label_json_type},
+            "label": value,
         },
         "required": ["request_id", "label"],
         "additionalProperties": False,
     }
-    return json_body(
+    body = json_body(
         {
             "type": "object",
             "properties": {"labels": {"type": "array", "minItems": 1, "items": label}},
             "required": ["labels"],
         }
     )
+    binary = {"type": "string", "format": "binary"}
+    content = body["requestBody"]["content"]
+    content["text/csv"] = {"schema": binary}
+    content["application/vnd.apache.parquet"] = {"schema": binary}
+    return body
 
 
 def batch_body() -> dict[str, Any]:

@@ -11,9 +11,19 @@ from pathlib import Path
 
 from mlops_gitops.serving.identity import INSTANCE_ENV
 
-__all__ = ["DEFAULT_REQUEST_LOG_ROOT", "add_serve_arguments", "request_log_dir"]
+__all__ = [
+    "DEFAULT_MAX_BATCH_ROWS",
+    "DEFAULT_MAX_DECODED_BYTES",
+    "DEFAULT_REQUEST_LOG_ROOT",
+    "add_serve_arguments",
+    "request_log_dir",
+]
 
 DEFAULT_REQUEST_LOG_ROOT = Path(".mlops") / "requests"
+DEFAULT_MAX_BATCH_ROWS = 100_000
+"""Most rows one /predict/batch upload may hold, after decompression."""
+DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
+"""Most bytes (Arrow, in memory) one /predict/batch upload may decode to."""
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +64,24 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=16 * 1024 * 1024,
         help="largest request body accepted (default: 16 MiB); larger gets 413",
+    )
+    parser.add_argument(
+        "--max-batch-rows",
+        type=int,
+        default=DEFAULT_MAX_BATCH_ROWS,
+        help="most rows one /predict/batch upload may hold (default: 100,000); more gets 413",
+    )
+    parser.add_argument(
+        "--max-decoded-bytes",
+        type=int,
+        default=DEFAULT_MAX_DECODED_BYTES,
+        help="most bytes one /predict/batch upload may decode to (default: 64 MiB); more gets 413",
+    )
+    parser.add_argument(
+        "--auth-token-env",
+        metavar="VAR",
+        help="require `Authorization: Bearer <token>` for inference and feedback, the token "
+        "read from this environment variable",
     )
     parser.add_argument(
         "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")

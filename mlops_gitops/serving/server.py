@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.serving.identity import new_instance_id
-from mlops_gitops.serving.options import request_log_dir
+from mlops_gitops.serving.options import (
+    DEFAULT_MAX_BATCH_ROWS,
+    DEFAULT_MAX_DECODED_BYTES,
+    request_log_dir,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -33,6 +37,7 @@ __all__ = [
 ]
 
 OPTIONS_ENV = "MLOPS_SERVING_OPTIONS"
+MIN_TOKEN_LENGTH = 16
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 
@@ -45,6 +50,9 @@ class ServeOptions:
     request_log: Path | None = None
     workers: int = 1
     max_body_bytes: int = 16 * 1024 * 1024
+    max_batch_rows: int = DEFAULT_MAX_BATCH_ROWS
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    auth_token_env: str | None = None
     log_level: str = "info"
     access_log: bool = False
     instance_id: str | None = None
@@ -73,6 +81,9 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         request_log=request_log_dir(args, root),
         workers=args.workers,
         max_body_bytes=args.max_body_bytes,
+        max_batch_rows=args.max_batch_rows,
+        max_decoded_bytes=args.max_decoded_bytes,
+        auth_token_env=args.auth_token_env,
         log_level=args.log_level,
         access_log=args.access_log,
         instance_id=args.instance_id or new_instance_id(),
@@ -87,6 +98,12 @@ def _check(options: ServeOptions) -> None:
         )
     if options.workers < 1:
         raise MlopsError(f"--workers must be at least 1, got {options.workers}")
+    for flag, value in (
+        ("--max-batch-rows", options.max_batch_rows),
+        ("--max-decoded-bytes", options.max_decoded_bytes),
+    ):
+        if value < 1:
+            raise MlopsError(f"{flag} must be at least 1, got {value}")
     if not 0 <= options.port <= 65535:
         raise MlopsError(f"--port must be 0-65535, got {options.port}")
 
@@ -94,6 +111,7 @@ def _check(options: ServeOptions) -> None:
 def build_app(options: ServeOptions) -> FastAPI:
     from mlops_gitops.serving.app import create_app
     from mlops_gitops.serving.request_log import RequestLogSettings
+    from mlops_gitops.serving.upload_limits import UploadLimits
 
     _check(options)
     settings = None if options.request_log is None else RequestLogSettings(options.request_log)
@@ -103,7 +121,23 @@ def build_app(options: ServeOptions) -> FastAPI:
         request_log=settings,
         max_body_bytes=options.max_body_bytes,
         instance_id=options.instance_id,
+        upload_limits=UploadLimits(options.max_batch_rows, options.max_decoded_bytes),
+        auth_token=_auth_token(options),
     )
+
+
+def _auth_token(options: ServeOptions) -> str | None:
+    name = options.auth_token_env
+    if name is None:
+        return None
+    token = os.environ.get(name, "")
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise MlopsError(
+            f"environment variable {name} (--auth-token-env) is "
+            + ("not set" if not token else f"shorter than {MIN_TOKEN_LENGTH} characters"),
+            f"export {name}=<a random token of {MIN_TOKEN_LENGTH} or more characters>",
+        )
+    return token
 
 
 def app_from_environment() -> FastAPI:

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.serving.feedback_checks import ServedRequests
 from mlops_gitops.serving.metrics import PREDICTION_BUCKETS, ServingMetrics
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.request_log import (
@@ -60,6 +61,7 @@ class ModelService:
             prediction_buckets=prediction_buckets,
         )
         self.request_log = request_log
+        self.served = ServedRequests()
         self.writer: RequestLogWriter | None = None
         if request_log is not None:
             self.writer = RequestLogWriter(
@@ -90,6 +92,7 @@ class ModelService:
     def record(self, request_id: str, columns: Columns, prediction: Prediction) -> Prediction:
         """Count predictions and queue them for the request log (on the event loop's thread)."""
         self.metrics.observe_predictions(prediction.labels)
+        self.served.add(request_id, len(prediction.labels))
         if self.writer is not None:
             self.writer.submit(request_id, time.time_ns() // 1000, columns, prediction.labels)
         return prediction

@@ -96,6 +96,7 @@ def _dataset(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> Dat
             url=src.get("url"),
             format=src.get("format"),
             token_env=src.get("tokenEnv"),
+            allow_http=src.get("allowHttp", False),
         ),
         target=spec["target"],
         columns=columns,
@@ -160,6 +161,7 @@ def _experiment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
                     "cvFolds": "cv_folds",
                     "scoring": "scoring",
                     "seed": "seed",
+                    "tolerateFailures": "tolerate_failures",
                 },
             )
         ),
@@ -210,6 +212,7 @@ def _deployment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
         runtime=spec.get("runtime", "local"),
         replicas=spec.get("replicas", 1),
         port=spec.get("port", 8080),
+        auth_token_env=spec.get("auth", {}).get("tokenEnv"),
         resources=Resources(**spec.get("resources", {})),
         image=ImageSpec(
             **_pick(

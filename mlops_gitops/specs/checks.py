@@ -7,15 +7,26 @@ every problem at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, estimator_class
+from mlops_gitops.io.outbound import ALLOW_ENV, AllowList, url_refusal
+from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, Task, estimator_class
+from mlops_gitops.ml.hyperparams import MAX_CHOICES, MAX_GRID, ParamType, param_type
+from mlops_gitops.ml.space import GRID_POINTS
 from mlops_gitops.specs.diagnostics import Diagnostic
-from mlops_gitops.specs.models import Dataset, Deployment, Experiment, Problem, Range, Spec
-from mlops_gitops.specs.schema import did_you_mean
+from mlops_gitops.specs.models import (
+    Candidate,
+    Dataset,
+    Deployment,
+    Experiment,
+    Problem,
+    Range,
+    Spec,
+)
+from mlops_gitops.specs.schema import describe, did_you_mean
 from mlops_gitops.specs.yamlpos import Document
 from mlops_gitops.specs.yamlpos import Path as JsonPath
 
@@ -195,6 +206,15 @@ def _source(item: Located, dataset: Dataset, root: Path) -> Iterator[Diagnostic]
                 "a token is only sent over https: give an https:// url, or drop tokenEnv",
             )
     if source.url is not None:
+        refusal = url_refusal(
+            source.url, allow_http=source.allow_http, allow=AllowList.from_environment()
+        )
+        if refusal is not None:
+            yield item.at(
+                ("spec", "source", "url"),
+                f"the url is not fetched: {refusal}; a pipeline that runs on pull requests must "
+                f"not reach internal addresses (list a trusted server in {ALLOW_ENV})",
+            )
         parts = urlsplit(source.url)
         if parts.password or parts.username:
             yield item.at(
@@ -238,8 +258,10 @@ def _experiments(index: _Index, root: Path) -> Iterator[Diagnostic]:
             yield item.at(("spec", "problem"), index.missing("Problem", experiment.problem))
         if index.is_missing("Dataset", experiment.dataset):
             yield item.at(("spec", "dataset"), index.missing("Dataset", experiment.dataset))
+        problem_spec = problem_item.spec if problem_item is not None else None
+        task = problem_spec.task if isinstance(problem_spec, Problem) else None
         for i, candidate in enumerate(experiment.candidates):
-            yield from _candidate_params(item, i, candidate.params, candidate.estimator)
+            yield from _candidate_params(item, i, candidate, task, experiment.search.strategy)
         seen: dict[str, int] = {}
         for i, candidate in enumerate(experiment.candidates):
             if candidate.name in seen:
@@ -290,11 +312,15 @@ def _experiments(index: _Index, root: Path) -> Iterator[Diagnostic]:
 
 
 def _candidate_params(
-    item: Located, i: int, params: Mapping[str, object], estimator: str
+    item: Located, i: int, candidate: Candidate, task: Task | None, strategy: str
 ) -> Iterator[Diagnostic]:
-    allowed = sorted({p for c in ESTIMATORS.get(estimator, {}).values() for p in c.params})
+    estimator, params = candidate.estimator, candidate.params
+    entries = ESTIMATORS.get(estimator, {})
+    allowed = sorted({p for c in entries.values() for p in c.params})
     if not allowed and estimator not in ESTIMATORS:
         return  # the schema already reported the unknown estimator
+    tasks = [task] if task is not None and task in entries else sorted(entries)
+    grid = 1
     for name, value in params.items():
         path: JsonPath = ("spec", "candidates", i, "params", name)
         if name not in allowed:
@@ -304,13 +330,85 @@ def _candidate_params(
                 f"{did_you_mean(name, allowed) or '; allowed: ' + ', '.join(allowed)}",
                 key=True,
             )
+            continue
+        types = [
+            kind
+            for t in tasks
+            if name in entries[t].params and (kind := param_type(estimator, t, name)) is not None
+        ]
         if isinstance(value, Range):
-            if value.low >= value.high:
-                yield item.at(path, f"range low {value.low:g} must be below high {value.high:g}")
-            if value.log and value.low <= 0:
-                yield item.at(path, f"a log range needs low > 0, found {value.low:g}")
-            if not all(math.isfinite(v) for v in (value.low, value.high)):
-                yield item.at(path, "range ends must be finite numbers")
+            yield from _range_problems(
+                item, path, value, name=name, estimator=estimator, types=types
+            )
+            grid *= GRID_POINTS
+        elif isinstance(value, tuple):
+            if len(value) > MAX_CHOICES:
+                yield item.at(
+                    path,
+                    f"{len(value):,} choices for {name}; the limit is {MAX_CHOICES} per "
+                    "hyperparameter (use a range {low, high} to search a wide span)",
+                )
+                continue
+            for j, choice in enumerate(value):
+                yield from _value_problems(
+                    item, (*path, j), choice, name=name, estimator=estimator, types=types
+                )
+            grid *= len(value)
+        else:
+            yield from _value_problems(
+                item, path, value, name=name, estimator=estimator, types=types
+            )
+    if strategy == "grid" and grid > MAX_GRID:
+        yield item.at(
+            ("spec", "candidates", i, "params"),
+            f"the grid of candidate {candidate.name!r} holds {grid:,} combinations; the limit "
+            f"is {MAX_GRID:,}: use fewer choices, or strategy random with a number of trials",
+        )
+
+
+def _value_problems(
+    item: Located,
+    path: JsonPath,
+    value: object,
+    *,
+    name: str,
+    estimator: str,
+    types: Sequence[ParamType],
+) -> Iterator[Diagnostic]:
+    if types and not any(kind.allows(value) for kind in types):
+        yield item.at(
+            path,
+            f"{name} of {estimator} must be {types[0].describe()}; found {describe(value)}",
+        )
+
+
+def _range_problems(
+    item: Located,
+    path: JsonPath,
+    value: Range,
+    *,
+    name: str,
+    estimator: str,
+    types: Sequence[ParamType],
+) -> Iterator[Diagnostic]:
+    if not all(math.isfinite(v) for v in (value.low, value.high)):
+        yield item.at(path, "range ends must be finite numbers")
+        return
+    if value.low >= value.high:
+        yield item.at(path, f"range low {value.low:g} must be below high {value.high:g}")
+    if value.log and value.low <= 0:
+        yield item.at(path, f"a log range needs low > 0, found {value.low:g}")
+    ends = (int(value.low), int(value.high)) if value.integer else (value.low, value.high)
+    if types and not any(all(kind.allows(end) for end in ends) for kind in types):
+        numeric = [k for k in types if k.integers is not None or k.reals is not None]
+        if not numeric:
+            yield item.at(path, f"{name} of {estimator} takes {types[0].describe()}, not a range")
+        else:
+            yield item.at(
+                path,
+                f"both ends of a range for {name} of {estimator} must be "
+                f"{numeric[0].describe()}; found {{low: {ends[0]!r}, high: {ends[1]!r}}}",
+            )
 
 
 def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
@@ -337,6 +435,13 @@ def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
                 ("spec", "requestLog", "directory"),
                 f"directory {log_dir!r} points outside the repository; keep the request log "
                 "inside it (the default is .mlops/requests/<deployment>)",
+            )
+        token_env = deployment.auth_token_env
+        if token_env is not None and _reserved_env(token_env):
+            yield item.at(
+                ("spec", "auth", "tokenEnv"),
+                f"tokenEnv names {token_env}, a credential of the CI runner; give the serving "
+                "token a variable of its own (e.g. MLOPS_SERVING_TOKEN)",
             )
         image = deployment.image
         for field_name, env in (

@@ -130,6 +130,7 @@ class DatasetSource:
     url: str | None = None
     format: Literal["csv", "parquet"] | None = None
     token_env: str | None = None
+    allow_http: bool = False
 
     @property
     def kind(self) -> Literal["sklearn", "path", "url"]:
@@ -235,6 +236,8 @@ class SearchSettings:
     cv_folds: int = 5
     scoring: str | None = None
     seed: int = 42
+    tolerate_failures: bool = False
+    """Keep the best of the candidates that fit when others fail (default: the stage fails)."""
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,8 @@ class Deployment:
     monitoring: Monitoring = Monitoring()
     autoscaling_max_replicas: int | None = None
     kserve: bool = False
+    auth_token_env: str | None = None
+    """Environment variable holding the bearer token for feedback and inference."""
 
     kind: Literal["Deployment"] = "Deployment"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -127,10 +128,36 @@ def check_document(doc: Document) -> tuple[str | None, list[Diagnostic]]:
             )
         )
         return None, problems
+    non_finite = [
+        doc.diagnostic(path, f"found {_yaml_number(value)}; numbers must be finite")
+        for path, value in _non_finite(data, ())
+    ]
+    problems.extend(non_finite)
     if problems or not _is_valid(kind, data):
         for error in _validator(kind).iter_errors(data):
+            if isinstance(error.instance, float) and not math.isfinite(error.instance):
+                continue  # reported once, above
             problems.extend(_to_diagnostics(doc, error))
     return (kind if not problems else None), problems
+
+
+def _non_finite(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[Any, float]]:
+    """Every NaN or infinity in a document (YAML's .nan and .inf): no setting takes them, and
+    JSON Schema's minimum and maximum let NaN through (every comparison with NaN is false)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _non_finite(item, (*path, i))
+
+
+def _yaml_number(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    return ".inf" if value > 0 else "-.inf"
 
 
 def _to_diagnostics(doc: Document, error: Any) -> Iterator[Diagnostic]:
@@ -197,6 +224,11 @@ def _to_diagnostics(doc: Document, error: Any) -> Iterator[Diagnostic]:
         return
     if validator in ("minItems", "minProperties", "minLength"):
         yield doc.diagnostic(path, "must not be empty")
+        return
+    if validator in ("maxItems", "maxProperties"):
+        count = len(instance) if isinstance(instance, list | dict) else 0
+        what = "items" if validator == "maxItems" else "entries"
+        yield doc.diagnostic(path, f"has {count:,} {what}; the limit is {error.validator_value:,}")
         return
     if validator == "maxLength":
         yield doc.diagnostic(path, f"is longer than {error.validator_value} characters")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,11 @@ from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.reconcile.yamlfile import load_fast
 from mlops_gitops.render.dvc import PARAMS_ROOT
 from mlops_gitops.specs.build import build_spec
-from mlops_gitops.specs.models import Dataset, Experiment, Problem, Source
+from mlops_gitops.specs.checks import Located, run_checks
+from mlops_gitops.specs.diagnostics import Diagnostic
+from mlops_gitops.specs.models import API_VERSION, Dataset, Experiment, Problem, Source
+from mlops_gitops.specs.schema import check_document
+from mlops_gitops.specs.yamlpos import Document
 
 __all__ = [
     "dataset_settings",
@@ -38,27 +42,65 @@ def _block(root: Path, group: str, name: str) -> Mapping[str, Any]:
     return block
 
 
-def _build(kind: str, name: str, spec: Mapping[str, Any]) -> Any:
-    return build_spec(kind, {"metadata": {"name": name}, "spec": spec}, Source("params.yaml"))
+def _refused(problems: Sequence[Diagnostic]) -> StageError:
+    lines = "\n".join(f"  {d.file}: {d.path}: {d.message}" for d in problems)
+    return StageError(
+        f"params.yaml holds settings that `mlops validate` refuses:\n{lines}",
+        "fix the spec and run `mlops apply`; a value set with `dvc exp run -S` must pass the "
+        "same checks",
+    )
+
+
+def _located(kind: str, name: str, spec: Mapping[str, Any]) -> Located:
+    """The params.yaml block as a spec, checked by the same schema as the spec files."""
+    where = f"params.yaml {PARAMS_ROOT}.{kind.lower()}.{name}"
+    data = {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": name}, "spec": spec}
+    doc = Document(where, 0, data, 1, 1)
+    _, problems = check_document(doc)
+    if problems:
+        raise _refused(problems)
+    return Located(build_spec(kind, data, Source("params.yaml")), doc)
+
+
+def _checked(root: Path, *located: Located) -> None:
+    problems = run_checks(located, root)
+    if problems:
+        raise _refused(problems)
+
+
+def _dataset(root: Path, name: str) -> Located:
+    return _located("Dataset", name, _block(root, "dataset", name))
+
+
+def _problem(root: Path, name: str) -> Located:
+    block = {"question": "(from params.yaml)", **_block(root, "problem", name)}
+    return _located("Problem", name, block)
 
 
 def dataset_settings(root: Path, name: str) -> Dataset:
-    dataset: Dataset = _build("Dataset", name, _block(root, "dataset", name))
-    return dataset
+    located = _dataset(root, name)
+    _checked(root, located)
+    assert isinstance(located.spec, Dataset)
+    return located.spec
 
 
 def problem_settings(root: Path, name: str) -> Problem:
-    problem: Problem = _build("Problem", name, {"question": "", **_block(root, "problem", name)})
-    return problem
+    located = _problem(root, name)
+    _checked(root, located)
+    assert isinstance(located.spec, Problem)
+    return located.spec
 
 
 def experiment_settings(root: Path, name: str) -> tuple[Experiment, Problem, Dataset]:
-    experiment: Experiment = _build("Experiment", name, _block(root, "experiment", name))
-    return (
-        experiment,
-        problem_settings(root, experiment.problem),
-        dataset_settings(root, experiment.dataset),
-    )
+    """The experiment with its problem and dataset, checked together as `mlops validate` would."""
+    experiment = _located("Experiment", name, _block(root, "experiment", name))
+    assert isinstance(experiment.spec, Experiment)
+    problem = _problem(root, experiment.spec.problem)
+    dataset = _dataset(root, experiment.spec.dataset)
+    _checked(root, experiment, problem, dataset)
+    assert isinstance(problem.spec, Problem)
+    assert isinstance(dataset.spec, Dataset)
+    return experiment.spec, problem.spec, dataset.spec
 
 
 def load_frame(path: Path) -> Any:

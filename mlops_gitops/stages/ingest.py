@@ -1,8 +1,9 @@
 """Stage ``ingest``: a dataset's source -> ``data/<dataset>/raw.parquet`` and ``ingest.json``.
 
 Sources: a dataset bundled with scikit-learn (no download), a CSV or Parquet file inside the
-repository, or an http(s) URL (with a bearer token from the environment variable the spec
-names). Column names with spaces become underscores, so they work as API input names.
+repository, or an https URL (with a bearer token from the environment variable the spec
+names), fetched under :mod:`mlops_gitops.io.outbound`'s rules (no internal
+addresses). Column names with spaces become underscores, so they work as API input names.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DataError, StageError
 from mlops_gitops.fsutil import atomic_write_bytes
-from mlops_gitops.gitops.github import SameOriginAuthRedirect
+from mlops_gitops.io.outbound import open_url
 from mlops_gitops.specs.models import Dataset
 from mlops_gitops.stages.context import dataset_settings, write_json
 
@@ -103,9 +104,8 @@ def read_source(root: Path, dataset: Dataset) -> pa.Table:
             )
         # never forwarded on a redirect to another host
         request.add_unredirected_header("Authorization", f"Bearer {token}")
-    opener = urllib.request.build_opener(SameOriginAuthRedirect)
     try:
-        with opener.open(request, timeout=URL_TIMEOUT_S) as response:
+        with open_url(request, allow_http=source.allow_http, timeout=URL_TIMEOUT_S) as response:
             data = response.read()
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)

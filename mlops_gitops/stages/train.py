@@ -34,6 +34,7 @@ def run(root: Path, name: str) -> str:
     result = run_search(experiment, problem, dataset, X, y)
     search_seconds = time.perf_counter() - started
     model = result.best_model
+    target = dataset.column(dataset.target)
     classes = (
         tuple(_plain(c) for c in getattr(model, "classes_", ()))
         if (problem.task == "classification")
@@ -53,6 +54,8 @@ def run(root: Path, name: str) -> str:
         params={k: _plain(v) for k, v in result.best_params.items()},
         classes=classes,
         framework_version=__version__,
+        target_min=target.min if target is not None else None,
+        target_max=target.max if target is not None else None,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     model_dir = root / "models" / name

@@ -65,6 +65,7 @@ def make_experiment(
     seed: int = 7,
     compute: Compute | None = None,
     preprocessing: Preprocessing | None = None,
+    tolerate_failures: bool = False,
 ) -> Experiment:
     return Experiment(
         Metadata("exp"),
@@ -72,7 +73,7 @@ def make_experiment(
         "problem",
         "data",
         candidates,
-        search=SearchSettings(strategy, trials, folds, scoring, seed),  # type: ignore[arg-type]
+        search=SearchSettings(strategy, trials, folds, scoring, seed, tolerate_failures),  # type: ignore[arg-type]
         preprocessing=preprocessing or Preprocessing(),
         compute=compute or Compute(),
     )

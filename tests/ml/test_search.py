@@ -146,11 +146,38 @@ def test_same_seed_same_leaderboard(cancer: pd.DataFrame) -> None:
     assert search() == search()
 
 
+def test_a_failing_candidate_fails_the_search_unless_failures_are_tolerated(
+    planted: pd.DataFrame,
+) -> None:
+    X, y = split(planted)
+    candidates = (
+        # passes every type check; scikit-learn refuses the combination when fitting
+        candidate("broken", "logistic_regression", penalty="l1", solver="lbfgs"),
+        candidate("tree", "decision_tree", max_depth=3),
+    )
+    with pytest.raises(StageError) as error:
+        run_search(
+            make_experiment(*candidates),
+            make_problem("classification", "target", "accuracy"),
+            make_dataset(planted, "target", {"group": "category"}),
+            X,
+            y,
+            progress=False,
+        )
+    assert error.value.message.startswith(
+        "1 of 2 candidates of experiment 'exp' failed to fit: broken: All the 3 fits failed."
+    )
+    assert error.value.hint == (
+        "fix their parameters, or set search.tolerateFailures: true to keep the best of the others"
+    )
+
+
 def test_a_failing_candidate_ranks_last_with_its_error(planted: pd.DataFrame) -> None:
     X, y = split(planted)
     experiment = make_experiment(
         candidate("broken", "svm", kernel="no-such-kernel"),
         candidate("tree", "decision_tree", max_depth=3),
+        tolerate_failures=True,
     )
     result = run_search(
         experiment,

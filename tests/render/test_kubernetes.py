@@ -122,3 +122,13 @@ def test_runtime_writes_then_reports_sync(tmp_path: Path) -> None:
     assert not (tmp_path / "deploy/iris-api/hpa.yaml").exists()
     assert runtime.undeploy(no_hpa)
     assert not (tmp_path / "deploy/iris-api").exists()
+
+
+def test_the_serving_token_comes_from_a_secret_never_inline() -> None:
+    spec = dataclasses.replace(deployment(), auth_token_env="MLOPS_SERVING_TOKEN")
+    apps = validate(render_manifests(spec, IMAGE)["deployment.yaml"])
+    container = apps["spec"]["template"]["spec"]["containers"][0]  # type: ignore[index]
+    assert {
+        "name": "MLOPS_SERVING_TOKEN",
+        "valueFrom": {"secretKeyRef": {"name": f"{spec.name}-auth", "key": "token"}},
+    } in container["env"]

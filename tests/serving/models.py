@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +71,8 @@ def train_regressor(directory: Path) -> ModelInfo:
     frame = training_frame(seed=1)
     target = frame["age"] * 2.0 + frame["income"] / 10_000 + (frame["city"] == "oslo") * 5
     model = Pipeline([("pre", _preprocess()), ("reg", LinearRegression())]).fit(frame, target)
-    return save_model(model, directory, _info("regression", "spend", "linear_regression"))
+    info = replace(_info("regression", "spend", "linear_regression"), target_min=0, target_max=500)
+    return save_model(model, directory, info)
 
 
 ROW = {"age": 42, "income": 51_000.5, "city": "paris", "member": True}

@@ -131,7 +131,7 @@ def test_a_changed_model_file_refuses_to_start(tmp_path: Path, classifier_dir: P
     assert result.returncode == 1
     assert "error: model file" in result.stderr
     assert "the file was changed or corrupted" in result.stderr
-    assert "hint: retrain with `dvc repro`" in result.stderr
+    assert "hint: retrain it with `dvc repro`" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -360,6 +360,10 @@ def test_token_env_may_not_name_a_ci_credential_and_needs_https(project: Path) -
         project, **{"specs/dataset.yaml": DATASET.replace("path: data/houses.csv", source)}
     )
     assert errors(project) == [
+        "specs/dataset.yaml:7:10: spec.source.url: the url is not fetched: plain http is "
+        "refused; use https://, or set source.allowHttp: true for a source you trust; a pipeline "
+        "that runs on pull requests must not reach internal addresses (list a trusted server in "
+        "MLOPS_OUTBOUND_ALLOW)",
         "specs/dataset.yaml:8:15: spec.source.tokenEnv: a token is only sent over https: give "
         "an https:// url, or drop tokenEnv",
         "specs/dataset.yaml:8:15: spec.source.tokenEnv: tokenEnv names GITHUB_TOKEN, a "

@@ -1,0 +1,105 @@
+"""What makes a label trustworthy enough to feed a retraining pull request.
+
+- It names a request this server answered, recently: :class:`ServedRequests` remembers the ids
+  it served (a multi-row request's rows are ``<id>:<row>``) for ``window_s`` seconds, at most
+  ``capacity`` requests, oldest forgotten first.
+- Its value fits the target: one of the model's classes for a classifier; a finite number
+  inside the dataset schema's ``min``/``max`` (recorded in model.json) for a regressor.
+
+Both raise :class:`~mlops_gitops.serving.payloads.PayloadError` (HTTP 400) naming the label.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.serving.payloads import PayloadError
+
+__all__ = ["DEFAULT_CAPACITY", "DEFAULT_WINDOW_S", "ServedRequests", "check_label_values"]
+
+DEFAULT_WINDOW_S = 7 * 24 * 3600.0
+DEFAULT_CAPACITY = 200_000
+
+
+class ServedRequests:
+    """Request ids this process answered, with how many rows each had."""
+
+    def __init__(
+        self,
+        *,
+        window_s: float = DEFAULT_WINDOW_S,
+        capacity: int = DEFAULT_CAPACITY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.window_s = window_s
+        self.capacity = capacity
+        self._clock = clock
+        self._served: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, request_id: str, rows: int) -> None:
+        with self._lock:
+            self._served[request_id] = (self._clock(), rows)
+            self._served.move_to_end(request_id)
+            while len(self._served) > self.capacity:
+                self._served.popitem(last=False)
+
+    def served(self, label_id: str) -> bool:
+        """Whether ``label_id`` (``<id>`` or ``<id>:<row>``) names a row served in the window."""
+        with self._lock:
+            self._forget_old()
+            entry = self._served.get(label_id)
+            if entry is not None:
+                return entry[1] == 1
+            base, _, row = label_id.rpartition(":")
+            entry = self._served.get(base) if base else None
+            return entry is not None and row.isdigit() and int(row) < entry[1]
+
+    def _forget_old(self) -> None:
+        oldest = self._clock() - self.window_s
+        while self._served:
+            first = next(iter(self._served.values()))
+            if first[0] >= oldest:
+                return
+            self._served.popitem(last=False)
+
+    def check(self, ids: Sequence[str]) -> None:
+        unknown = [(i, rid) for i, rid in enumerate(ids) if not self.served(rid)]
+        if unknown:
+            index, request_id = unknown[0]
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            hours = self.window_s / 3600
+            raise PayloadError(
+                f"labels[{index}].request_id {request_id!r} was not served by this server in "
+                f"the last {hours:g} hours{more}; labels are accepted only for requests it "
+                "answered (a row of a multi-row request is '<request id>:<row>')"
+            )
+
+
+def check_label_values(labels: Sequence[Any], info: ModelInfo, classes: tuple[Any, ...]) -> None:
+    """Each label fits the target: a known class, or a finite number in the target's range."""
+    for index, label in enumerate(labels):
+        problem = _label_problem(label, info, classes)
+        if problem is not None:
+            raise PayloadError(f"labels[{index}].label {label!r} {problem}")
+
+
+def _label_problem(label: Any, info: ModelInfo, classes: tuple[Any, ...]) -> str | None:
+    if classes:
+        same = (c == label and isinstance(c, bool) == isinstance(label, bool) for c in classes)
+        if not any(same):
+            return f"is not a class of the model; classes: {', '.join(map(repr, classes))}"
+        return None
+    if not math.isfinite(float(label)):
+        return "is not a finite number"
+    if info.target_min is not None and label < info.target_min:
+        return f"is below the target's minimum {info.target_min:g}"
+    if info.target_max is not None and label > info.target_max:
+        return f"is above the target's maximum {info.target_max:g}"
+    return None
