@@ -232,10 +232,14 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
                 "start it with --request-log DIR",
             )
         path = await run_in_threadpool(
-            write_labels, service.request_log.directory, ids, labels, label_type=service.label_type
+            write_labels, service.request_log.folder, ids, labels, label_type=service.label_type
         )
         return _json(
-            {"request_id": request_id_of(request.scope), "recorded": len(ids), "file": path.name}
+            {
+                "request_id": request_id_of(request.scope),
+                "recorded": len(ids),
+                "file": pathlib.PurePosixPath(path).name,
+            }
         )
 
 

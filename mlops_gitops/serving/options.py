@@ -6,11 +6,15 @@ Light on purpose: argparse and pathlib only, so building the CLI's parser import
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-__all__ = ["DEFAULT_REQUEST_LOG_ROOT", "add_serve_arguments", "request_log_dir"]
+__all__ = ["DEFAULT_REQUEST_LOG_ROOT", "REQUEST_LOG_ENV", "add_serve_arguments", "request_log_dir"]
 
 DEFAULT_REQUEST_LOG_ROOT = Path(".mlops") / "requests"
+# Set by the docker and kubernetes runtimes for an object-store log; it overrides the folder the
+# image's command names, so one image serves with any store.
+REQUEST_LOG_ENV = "MLOPS_REQUEST_LOG_URI"
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,12 +33,20 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     log = parser.add_mutually_exclusive_group()
     log.add_argument(
         "--request-log",
-        type=Path,
-        metavar="DIR",
-        help="where to write the request log (default: .mlops/requests/<name>)",
+        metavar="URI",
+        help="the request log folder: a path or an object-store URI such as s3://bucket/prefix "
+        f"(default: .mlops/requests/<name>; ${REQUEST_LOG_ENV} overrides it)",
     )
     log.add_argument(
         "--no-request-log", action="store_true", help="do not log requests (no drift, no labels)"
+    )
+    parser.add_argument(
+        "--log-flush-seconds",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="write buffered request-log rows at least this often (default: 1; rows reach "
+        "drift checks within about S + 1 s)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn worker processes (default: 1)"
@@ -53,11 +65,15 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def request_log_dir(args: argparse.Namespace, root: Path = Path()) -> Path | None:
-    """The request log folder the arguments ask for (``None``: logging is off)."""
+def request_log_dir(args: argparse.Namespace, root: Path = Path()) -> str | None:
+    """The request log folder (a path or URI) the arguments ask for (``None``: logging is
+    off)."""
     if args.no_request_log:
         return None
+    override = os.environ.get(REQUEST_LOG_ENV)
+    if override:
+        return override
     if args.request_log is not None:
-        return Path(args.request_log)
+        return str(args.request_log)
     name: str = args.name
-    return root / DEFAULT_REQUEST_LOG_ROOT / name
+    return str(root / DEFAULT_REQUEST_LOG_ROOT / name)
