@@ -87,10 +87,8 @@ def check_deployment(
         )
         if not set(window.table.column_names) & set(names):
             raise DriftError(
-                f"the request log {log} has none of the model's input columns "
-                f"({', '.join(names)})",
-                "check that the deployment serves the model of its spec, then serve requests "
-                "again",
+                f"the request log {log} has none of the model's input columns ({', '.join(names)})",
+                "check that the deployment serves the model of its spec, then serve requests again",
             )
         current_table, start = window.table, window.start
         notes += [f"skipped {entry}" for entry in window.skipped]

@@ -183,4 +183,6 @@ def test_drift_check_reports_performance_on_labelled_traffic(
 
 
 def _logged(root: Path) -> pd.Series:
-    return pq.read_table(next(p for p in (root / LOG).rglob("*.parquet") if "labels" not in p.parts)).to_pandas()["prediction"]
+    return pq.read_table(
+        next(p for p in (root / LOG).rglob("*.parquet") if "labels" not in p.parts)
+    ).to_pandas()["prediction"]

@@ -79,7 +79,11 @@ def test_files_rotate_by_rows(tmp_path: Path, classifier_dir: Path) -> None:
     files = log_files(tmp_path / "log")
     assert [pq.read_metadata(f).num_rows for f in files] == [2, 2, 1]
     # <log>/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet, one replica, sequence 1, 2, 3
-    assert [f.name[-15:] for f in files] == ["-000001.parquet", "-000002.parquet", "-000003.parquet"]
+    assert [f.name[-15:] for f in files] == [
+        "-000001.parquet",
+        "-000002.parquet",
+        "-000003.parquet",
+    ]
     assert len({f.name[:-15] for f in files}) == 1
     assert all(
         f.parent.name.startswith("hour=") and f.parent.parent.name.startswith("date=")
