@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.s3server import S3Server
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SPECS = REPO_ROOT / "specs"
 
@@ -61,3 +63,20 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One moto S3 server on 127.0.0.1 for the whole session (started on first use)."""
+    with S3Server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new empty bucket on the session's S3 server, with the AWS_* variables pointing at it
+    (inherited by every process the test starts); ``s3://<name>``."""
+    for name, value in s3_server.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return f"s3://{s3_server.create_bucket()}"

@@ -48,5 +48,5 @@ def test_demo_runs_the_whole_loop_and_says_where_everything_is(tmp_path: Path) -
     assert "progression-linear@v0.1.0" in tags
     project = tmp_path / "project"
     assert (project / "models/progression-linear/model_card.md").is_file()
-    assert list((project / ".mlops/requests/progression-api").glob("*.parquet"))
+    assert list((project / ".mlops/requests/progression-api").rglob("*.parquet"))
     assert "Where everything is:" in out

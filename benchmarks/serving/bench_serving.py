@@ -229,7 +229,7 @@ def main() -> int:
             for process in (bare, ours):
                 process.terminate()
                 process.wait(30)
-        logged = sum(1 for _ in (work / "log").glob("*.parquet"))
+        logged = sum(1 for _ in (work / "log").rglob("*.parquet"))
     print(
         f"model: 20-feature LogisticRegression ({args.model}); {args.connections} connections, "
         f"{args.duration}s per run, 1 uvicorn worker each; request log files written: {logged}"

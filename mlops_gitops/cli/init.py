@@ -30,6 +30,13 @@ def register(sub: Any) -> None:
     )
     init.add_argument("--name", help="project name, a slug (default: the folder's name as a slug)")
     init.add_argument("--force", action="store_true", help="overwrite existing files that differ")
+    init.add_argument(
+        "--remote",
+        metavar="URL",
+        help="the default DVC remote instead of the local folder, e.g. s3://bucket/prefix "
+        "(credentials from AWS_* variables, AWS_ENDPOINT_URL for MinIO or another "
+        "S3-compatible store)",
+    )
     init.set_defaults(handler=_init)
 
 
@@ -38,7 +45,7 @@ def _init(args: argparse.Namespace) -> int:
     from mlops_gitops.scaffold.install import how_installed
 
     directory = args.directory if args.directory is not None else project_root(args)
-    result = init_project(directory, name=args.name, force=args.force)
+    result = init_project(directory, name=args.name, force=args.force, remote=args.remote)
     for path in result.written:
         print(f"wrote {path}")
     if result.unchanged:

@@ -36,7 +36,6 @@ def _import(args: argparse.Namespace) -> int:
 
     root = project_root(args)
     imported = import_deployment_labels(root, args.deployment, args.file)
-    where = imported.directory
-    shown = where.relative_to(root) if where.is_relative_to(root) else where
+    shown = imported.directory.shown(root.resolve())
     print(f"imported {imported.count} label(s) for {args.deployment} into {shown}")
     return 0

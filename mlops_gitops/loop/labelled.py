@@ -1,8 +1,9 @@
 """Served requests joined with their late labels: the labelled rows of a monitoring window.
 
-Requests come from the request log (``<log>/*.parquet``, rows with ``start <= timestamp < end``)
-or from a file; labels from ``<log>/labels/*.parquet`` whatever their own time, since labels
-arrive late. A request labelled twice keeps its newest label.
+Requests come from the request log (local or object storage, rows with
+``start <= timestamp < end``) or from a file; labels from every file of ``<log>/labels/``
+whatever their own time, since labels arrive late. A request labelled twice keeps its newest
+label.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mlops_gitops.errors import DriftError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mlops_gitops.io.storage import Location
     from mlops_gitops.specs.models import Deployment
 
 __all__ = ["LABEL", "LabelledWindow", "labels_directory", "read_labelled_window", "read_labels"]
@@ -40,25 +42,31 @@ class LabelledWindow:
         return len(self.frame)
 
 
-def labels_directory(root: Path, deployment: Deployment) -> Path:
-    from mlops_gitops.monitoring.deployment import request_log_directory
-    from mlops_gitops.serving.labels import LABELS_DIR
+def labels_directory(root: Path, deployment: Deployment) -> Location:
+    """The labels folder beside the deployment's request log (local or object storage)."""
+    from mlops_gitops.serving.log_layout import LABELS_DIR, request_log_location
 
-    return request_log_directory(root, deployment) / LABELS_DIR
+    return request_log_location(root, deployment).child(LABELS_DIR)
 
 
-def read_labels(directory: Path) -> pd.DataFrame | None:
-    """The newest label of each request id in ``directory/*.parquet``; None without files."""
+def read_labels(folder: Location | Path) -> pd.DataFrame | None:
+    """The newest label of each request id in the Parquet files below ``folder``; None without
+    files."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    files = sorted(p for p in directory.glob("*.parquet") if p.is_file())
+    from mlops_gitops.io.storage import location
+
+    folder = location(folder) if isinstance(folder, Path) else folder
+    files = folder.find(".parquet")
     if not files:
         return None
     tables = []
-    for path in files:
+    for path, data in folder.read_many(files).items():
         try:
-            tables.append(pq.read_table(path, columns=[REQUEST_ID, LABEL, TIMESTAMP]))
+            tables.append(
+                pq.read_table(pa.BufferReader(data), columns=[REQUEST_ID, LABEL, TIMESTAMP])
+            )
         except (pa.ArrowException, OSError, KeyError) as error:
             raise DriftError(
                 f"could not read the labels file {path}: {error}",
@@ -69,7 +77,7 @@ def read_labels(directory: Path) -> pd.DataFrame | None:
         table = pa.concat_tables(tables, promote_options="permissive")
     except pa.ArrowException as error:
         raise DriftError(
-            f"the labels files in {directory} disagree on column types: {error}",
+            f"the labels files in {folder} disagree on column types: {error}",
             "import labels of one type (the model's class labels or numbers)",
         ) from error
     frame = table.to_pandas()
@@ -90,8 +98,8 @@ def read_labelled_window(
     and ``prediction`` columns); None when the deployment has no labels at all, or ``current``
     has no ``request_id`` column to join them on."""
     from mlops_gitops.io.tables import read_table
-    from mlops_gitops.monitoring.deployment import request_log_directory
     from mlops_gitops.monitoring.requestlog import read_current_window
+    from mlops_gitops.serving.log_layout import request_log_location
 
     labels = read_labels(labels_directory(root, deployment))
     if labels is None:
@@ -102,7 +110,7 @@ def read_labelled_window(
         if start is None:
             raise DriftError("the window has no start", "pass --current FILE or a window")
         window = read_current_window(
-            request_log_directory(root, deployment), window=end - start, now=end
+            request_log_location(root, deployment), window=end - start, now=end
         )
         requests = window.table.to_pandas()
     if REQUEST_ID not in requests.columns:
@@ -114,4 +122,4 @@ def read_labelled_window(
 
 
 def _count(root: Path, deployment: Deployment) -> int:
-    return sum(1 for p in labels_directory(root, deployment).glob("*.parquet") if p.is_file())
+    return len(labels_directory(root, deployment).find(".parquet"))

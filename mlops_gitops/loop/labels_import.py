@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import DataError
+
+if TYPE_CHECKING:
+    from mlops_gitops.io.storage import Location
 
 __all__ = ["ImportedLabels", "import_deployment_labels"]
 
@@ -15,7 +19,7 @@ __all__ = ["ImportedLabels", "import_deployment_labels"]
 @dataclass(frozen=True)
 class ImportedLabels:
     count: int
-    directory: Path
+    directory: Location  # the labels folder, local or in object storage
 
 
 def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> ImportedLabels:
@@ -53,6 +57,8 @@ def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> Im
 
             classes = read_model_info(info_path).classes
             label_type = arrow_type_of(np.asarray(classes)) if classes else None
+    from mlops_gitops.serving.log_layout import request_log_location
+
+    count = import_labels(request_log_location(root, deployment), file, label_type=label_type)
     directory = labels_directory(root, deployment)
-    count = import_labels(directory.parent, file, label_type=label_type)
     return ImportedLabels(count, directory)

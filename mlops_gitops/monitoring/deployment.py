@@ -21,13 +21,7 @@ from mlops_gitops.monitoring.window import parse_window
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment, SpecSet
 
-__all__ = ["check_deployment", "report_directory", "request_log_directory"]
-
-
-def request_log_directory(root: Path, deployment: Deployment) -> Path:
-    """``request_log.directory`` (relative to the project root) or ``.mlops/requests/<name>``."""
-    configured = deployment.request_log.directory
-    return root / (configured or f".mlops/requests/{deployment.name}")
+__all__ = ["check_deployment", "report_directory"]
 
 
 def report_directory(root: Path, result: DriftResult) -> Path:
@@ -85,13 +79,21 @@ def check_deployment(
     start: datetime | None = None
     notes: list[str] = []
     if current is None:
-        log = request_log_directory(root, deployment)
+        from mlops_gitops.serving.log_layout import request_log_location
+
+        log = request_log_location(root, deployment)
         window = read_current_window(
             log,
             window=parse_window(deployment.monitoring.window),
             now=end,
-            columns=_log_columns(log, names),
+            columns=[c for c in [*names, PREDICTION] if c not in LOG_COLUMNS],
+            present_only=True,  # a missing feature is then reported per column
         )
+        if not set(window.table.column_names) & set(names):
+            raise DriftError(
+                f"the request log {log} has none of the model's input columns ({', '.join(names)})",
+                "check that the deployment serves the model of its spec, then serve requests again",
+            )
         current_table, start = window.table, window.start
         notes += [f"skipped {entry}" for entry in window.skipped]
     else:
@@ -114,25 +116,3 @@ def check_deployment(
         window_end=end.isoformat(),
         notes=(*result.notes, *notes),
     )
-
-
-def _log_columns(directory: Path, features: list[str]) -> list[str]:
-    """The model's features and the prediction, as far as the log has them (missing features are
-    then reported per column rather than failing the read)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    present: set[str] = set()
-    for path in sorted(directory.glob("*.parquet")):
-        try:
-            present.update(pq.read_schema(path).names)
-        except (pa.ArrowException, OSError):
-            continue  # the reader reports unreadable files
-    wanted = [c for c in [*features, PREDICTION] if c in present and c not in LOG_COLUMNS]
-    if present and not set(wanted) & set(features):
-        raise DriftError(
-            f"the request log {directory} has none of the model's input columns "
-            f"({', '.join(features)})",
-            "check that the deployment serves the model of its spec, then serve requests again",
-        )
-    return wanted

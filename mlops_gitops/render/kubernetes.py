@@ -67,19 +67,39 @@ def _auth_env(deployment: Deployment) -> list[dict[str, Any]]:
     return [{"name": deployment.auth_token_env, "valueFrom": {"secretKeyRef": secret}}]
 
 
+def _object_store_log(deployment: Deployment) -> str | None:
+    """The object-store URI of the deployment's request log, if it has one."""
+    from mlops_gitops.io.storage import is_remote
+    from mlops_gitops.serving.log_layout import request_log_uri
+
+    uri = request_log_uri(deployment)
+    return uri if deployment.request_log.enabled and is_remote(uri) else None
+
+
 def _container(deployment: Deployment, image: str) -> dict[str, Any]:
+    from mlops_gitops.serving.options import REQUEST_LOG_ENV
+
     uid = int(IMAGE_USER.split(":")[0])
     mounts = [{"name": "tmp", "mountPath": "/tmp"}]
-    if deployment.request_log.enabled:
+    env = [
+        {"name": "HOST", "value": "0.0.0.0"},
+        {"name": "PORT", "value": str(deployment.port)},
+    ]
+    store = _object_store_log(deployment)
+    extra: dict[str, Any] = {}
+    if store is not None:
+        # Every pod writes its own files to the store; credentials come from a Secret by
+        # reference (or from the pod's cloud identity), never from this manifest.
+        env.append({"name": REQUEST_LOG_ENV, "value": store})
+        if deployment.request_log.credentials_secret:
+            extra["envFrom"] = [{"secretRef": {"name": deployment.request_log.credentials_secret}}]
+    elif deployment.request_log.enabled:
         mounts.append({"name": "requests", "mountPath": REQUEST_LOG_DIR})
     return {
         "name": "server",
         "image": image,
-        "env": [
-            {"name": "HOST", "value": "0.0.0.0"},
-            {"name": "PORT", "value": str(deployment.port)},
-            *_auth_env(deployment),
-        ],
+        "env": [*env, *_auth_env(deployment)],
+        **extra,
         "ports": [{"name": "http", "containerPort": deployment.port, "protocol": "TCP"}],
         "resources": {
             "requests": {"cpu": deployment.resources.cpu, "memory": deployment.resources.memory},
@@ -101,8 +121,8 @@ def _container(deployment: Deployment, image: str) -> dict[str, Any]:
 
 def _volumes(deployment: Deployment) -> list[dict[str, Any]]:
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
-    if deployment.request_log.enabled:
-        volumes.append({"name": "requests", "emptyDir": {}})
+    if deployment.request_log.enabled and _object_store_log(deployment) is None:
+        volumes.append({"name": "requests", "emptyDir": {}})  # pod-local: set requestLog.uri
     return volumes
 
 

@@ -118,12 +118,24 @@ class DockerRuntime:
 
     # ------------------------------------------------------------------ writing
 
+    def _request_log_env(self, deployment: Deployment) -> dict[str, str]:
+        """For an object-store log: its URI and the storage variables of this environment,
+        handed to the container at run time (never written into the image or a file)."""
+        from mlops_gitops.io.storage import credential_environment, is_remote
+        from mlops_gitops.serving.log_layout import request_log_uri
+        from mlops_gitops.serving.options import REQUEST_LOG_ENV
+
+        uri = request_log_uri(deployment)
+        if not deployment.request_log.enabled or not is_remote(uri):
+            return {}
+        return {REQUEST_LOG_ENV: uri, **credential_environment()}
+
     def _request_log_mount(self, deployment: Deployment) -> tuple[dict[str, dict[str, str]], str]:
-        if not deployment.request_log.enabled:
+        if not deployment.request_log.enabled or self._request_log_env(deployment):
             return {}, IMAGE_USER
-        folder = self.root / (
-            deployment.request_log.directory or f".mlops/requests/{deployment.name}"
-        )
+        from mlops_gitops.serving.log_layout import request_log_location
+
+        folder = Path(request_log_location(self.root, deployment).uri)
         folder.mkdir(parents=True, exist_ok=True)
         user = IMAGE_USER
         if os.getuid() == 0:
@@ -154,6 +166,7 @@ class DockerRuntime:
                 "HOST": "127.0.0.1",
                 INSTANCE_ENV: instance_id,
                 **_auth_environment(deployment),
+                **self._request_log_env(deployment),
             },
             labels={
                 LABEL_DEPLOYMENT: deployment.name,

@@ -68,8 +68,11 @@ class LocalRuntime:
     def _request_log(self, deployment: Deployment) -> str | None:
         if not deployment.request_log.enabled:
             return None
-        folder = deployment.request_log.directory or f".mlops/requests/{deployment.name}"
-        return str(self.root / folder)
+        from mlops_gitops.serving.log_layout import request_log_location
+
+        # An object-store URI goes as it is; the server inherits the storage credentials from
+        # this process's environment (never written anywhere).
+        return request_log_location(self.root, deployment).uri
 
     def deploy(self, deployment: Deployment) -> DeployResult:
         model_dir = resolve_model_dir(self.root, deployment)

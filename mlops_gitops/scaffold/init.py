@@ -52,9 +52,15 @@ def _check_name(name: str) -> None:
         )
 
 
-def init_project(directory: Path, *, name: str | None = None, force: bool = False) -> InitResult:
-    """Scaffold a project in ``directory`` (created if missing)."""
+def init_project(
+    directory: Path, *, name: str | None = None, force: bool = False, remote: str | None = None
+) -> InitResult:
+    """Scaffold a project in ``directory`` (created if missing). ``remote``: the default DVC
+    remote (``s3://bucket/prefix``, any URL DVC supports, or a folder) instead of a local folder
+    next to the project; it replaces an existing default remote."""
     root = directory.resolve()
+    if remote is not None:
+        _check_remote(remote)
     if root.exists() and not root.is_dir():
         raise MlopsError(f"{directory} is a file, not a folder", "pick a folder for the project")
     name = name if name is not None else default_name(root)
@@ -96,8 +102,12 @@ def init_project(directory: Path, *, name: str | None = None, force: bool = Fals
     dvc_initialised = not (root / ".dvc").is_dir()
     if dvc_initialised:
         tools.dvc_init(root, subdir=toplevel != root)
+    chosen = remote
     remote = None
-    if dvc_initialised or not tools.has_default_remote(root):
+    if chosen is not None:
+        remote = chosen
+        tools.add_default_remote(root, REMOTE_NAME, remote, replace=True)
+    elif dvc_initialised or not tools.has_default_remote(root):
         remote = remote_folder(name)
         tools.add_default_remote(root, REMOTE_NAME, remote)
     return InitResult(
@@ -110,6 +120,29 @@ def init_project(directory: Path, *, name: str | None = None, force: bool = Fals
         remote=remote,
         hook=_shown(hook, root) if hook_written else None,
     )
+
+
+def _check_remote(remote: str) -> None:
+    """A remote URL without credentials in it, whose DVC plugin is installed."""
+    from mlops_gitops.io.storage import is_remote, redact
+
+    if redact(remote) != remote:
+        raise MlopsError(
+            f"the remote {redact(remote)} holds credentials",
+            "give the URL alone; DVC reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+            "AWS_ENDPOINT_URL from the environment (or `dvc remote modify --local`)",
+        )
+    scheme = remote.split("://", 1)[0].lower() if is_remote(remote) else ""
+    plugin = {"s3": "dvc_s3", "gs": "dvc_gs", "azure": "dvc_azure"}.get(scheme)
+    if plugin is not None:
+        import importlib.util
+
+        if importlib.util.find_spec(plugin) is None:
+            package = plugin.replace("_", "-")
+            raise MlopsError(
+                f"a {scheme}:// DVC remote needs {package}, which is not installed",
+                f"pip install {package}",
+            )
 
 
 def _differs(path: Path, text: str) -> bool:

@@ -88,5 +88,6 @@ def has_default_remote(directory: Path) -> bool:
     return done.returncode == 0 and bool(done.stdout.strip())
 
 
-def add_default_remote(directory: Path, name: str, url: str) -> None:
-    _run([*dvc_command(), "remote", "add", "--default", name, url], directory)
+def add_default_remote(directory: Path, name: str, url: str, *, replace: bool = False) -> None:
+    force = ["--force"] if replace else []
+    _run([*dvc_command(), "remote", "add", "--default", *force, name, url], directory)

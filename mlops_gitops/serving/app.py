@@ -293,10 +293,14 @@ def _add_v2_routes(
         service.served.check(ids)
         check_label_values(labels, service.info, service.classes)
         path = await run_in_threadpool(
-            write_labels, service.request_log.directory, ids, labels, label_type=service.label_type
+            write_labels, service.request_log.folder, ids, labels, label_type=service.label_type
         )
         return _json(
-            {"request_id": request_id_of(request.scope), "recorded": len(ids), "file": path.name}
+            {
+                "request_id": request_id_of(request.scope),
+                "recorded": len(ids),
+                "file": pathlib.PurePosixPath(path).name,
+            }
         )
 
 

@@ -1,4 +1,6 @@
-"""True labels, which arrive late: appended to ``<request log>/labels/*.parquet``.
+"""True labels, which arrive late: appended beside the request log, in
+``<log>/labels/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` (local or object storage, see
+:mod:`mlops_gitops.serving.log_layout`).
 
 Each file has the columns ``request_id`` (string), ``label`` and ``timestamp``
 (timestamp[us, tz=UTC], when the label was recorded). A label is joined to the request log by
@@ -9,6 +11,7 @@ from a CSV/Parquet file (:func:`import_labels`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,14 +20,17 @@ from typing import Any
 import pyarrow as pa
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.io.storage import Location, location
 from mlops_gitops.io.tables import read_table
-from mlops_gitops.serving.parquet_files import write_parquet_file
+from mlops_gitops.serving.log_layout import LABELS_DIR
+from mlops_gitops.serving.parquet_files import PartitionedWriter
 from mlops_gitops.serving.payloads import PayloadError
 
 __all__ = ["LABELS_DIR", "import_labels", "labels_from_feedback", "write_labels"]
 
-LABELS_DIR = "labels"
 MAX_ID_LENGTH = 200
+_writers: dict[str, PartitionedWriter] = {}
+_writers_lock = threading.Lock()
 
 
 def labels_from_feedback(body: Any, label_type: pa.DataType) -> tuple[list[str], list[Any]]:
@@ -73,15 +79,25 @@ def _describe(label_type: pa.DataType) -> str:
     return "a string"
 
 
+def _writer(log: Location | Path | str) -> PartitionedWriter:
+    """This process's writer of the labels folder of ``log`` (one sequence per folder)."""
+    folder = (log if isinstance(log, Location) else location(log)).child(LABELS_DIR)
+    with _writers_lock:
+        writer = _writers.get(folder.uri)
+        if writer is None:
+            writer = _writers[folder.uri] = PartitionedWriter(folder)
+    return writer
+
+
 def write_labels(
-    log_dir: Path,
+    log: Location | Path | str,
     request_ids: Sequence[str],
     labels: Sequence[Any],
     *,
     label_type: pa.DataType | None = None,
     when: datetime | None = None,
-) -> Path:
-    """Append labels as one new Parquet file; return its path."""
+) -> str:
+    """Append labels as one new Parquet file beside the request log ``log``; return its path."""
     now = when or datetime.now(UTC)
     label_array = pa.array(list(labels), label_type)
     table = pa.table(
@@ -91,10 +107,12 @@ def write_labels(
             "timestamp": pa.array([now] * len(request_ids), pa.timestamp("us", tz="UTC")),
         }
     )
-    return write_parquet_file(log_dir / LABELS_DIR, table, when=now)
+    return _writer(log).write(table)[0]
 
 
-def import_labels(log_dir: Path, file: Path, *, label_type: pa.DataType | None = None) -> int:
+def import_labels(
+    log: Location | Path | str, file: Path, *, label_type: pa.DataType | None = None
+) -> int:
     """Append the ``request_id`` and ``label`` columns of a CSV or Parquet file; return how many."""
     table = read_table(file)
     missing = [c for c in ("request_id", "label") if c not in table.column_names]
@@ -117,5 +135,5 @@ def import_labels(log_dir: Path, file: Path, *, label_type: pa.DataType | None =
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
             raise DataError(f"{file}: 'label' is not {_describe(label_type)}: {error}") from None
     if table.num_rows:
-        write_labels(log_dir, ids.to_pylist(), labels.to_pylist(), label_type=labels.type)
+        write_labels(log, ids.to_pylist(), labels.to_pylist(), label_type=labels.type)
     return int(table.num_rows)

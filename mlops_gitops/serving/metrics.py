@@ -12,6 +12,7 @@ Metrics of a server (``ServingMetrics``)::
     mlops_predicted_rows_total                               counter
     mlops_request_log_dropped_records_total{reason}          counter (queue_full, write_error)
     mlops_request_log_written_records_total                  counter
+    mlops_request_log_buffered_records                       gauge (accepted, not yet written)
     mlops_model_info{name, version}                          gauge, always 1
 """
 
@@ -163,6 +164,10 @@ class ServingMetrics:
         self.log_written = Counter(
             "mlops_request_log_written_records_total", "Request log records written to Parquet."
         )
+        self.log_buffered = Counter(
+            "mlops_request_log_buffered_records",
+            "Request log records accepted but not yet written (lost if the process is killed).",
+        )
         self.info = Counter("mlops_model_info", "The served model.", ("name", "version"))
         self.info.inc((name, version))
 
@@ -182,5 +187,6 @@ class ServingMetrics:
         lines += self.rows.render()
         lines += self.log_dropped.render()
         lines += self.log_written.render()
+        lines += self.log_buffered.render("gauge")
         lines += self.info.render("gauge")
         return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_MAX_BATCH_ROWS",
     "DEFAULT_MAX_DECODED_BYTES",
     "DEFAULT_REQUEST_LOG_ROOT",
+    "REQUEST_LOG_ENV",
     "add_serve_arguments",
     "request_log_dir",
 ]
@@ -24,6 +25,9 @@ DEFAULT_MAX_BATCH_ROWS = 100_000
 """Most rows one /predict/batch upload may hold, after decompression."""
 DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
 """Most bytes (Arrow, in memory) one /predict/batch upload may decode to."""
+# Set by the docker and kubernetes runtimes for an object-store log; it overrides the folder the
+# image's command names, so one image serves with any store.
+REQUEST_LOG_ENV = "MLOPS_REQUEST_LOG_URI"
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,9 +46,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     log = parser.add_mutually_exclusive_group()
     log.add_argument(
         "--request-log",
-        type=Path,
-        metavar="DIR",
-        help="where to write the request log (default: .mlops/requests/<name>)",
+        metavar="URI",
+        help="the request log folder: a path or an object-store URI such as s3://bucket/prefix "
+        f"(default: .mlops/requests/<name>; ${REQUEST_LOG_ENV} overrides it)",
     )
     log.add_argument(
         "--no-request-log", action="store_true", help="do not log requests (no drift, no labels)"
@@ -55,6 +59,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help=f"echoed in the health routes' X-Mlops-Instance-Id header, so a runtime knows "
         f"its own process answers (default: ${INSTANCE_ENV}, else a random id)",
+    )
+    parser.add_argument(
+        "--log-flush-seconds",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="write buffered request-log rows at least this often (default: 1; rows reach "
+        "drift checks within about S + 1 s)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn worker processes (default: 1)"
@@ -91,11 +103,15 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def request_log_dir(args: argparse.Namespace, root: Path = Path()) -> Path | None:
-    """The request log folder the arguments ask for (``None``: logging is off)."""
+def request_log_dir(args: argparse.Namespace, root: Path = Path()) -> str | None:
+    """The request log folder (a path or URI) the arguments ask for (``None``: logging is
+    off)."""
     if args.no_request_log:
         return None
+    override = os.environ.get(REQUEST_LOG_ENV)
+    if override:
+        return override
     if args.request_log is not None:
-        return Path(args.request_log)
+        return str(args.request_log)
     name: str = args.name
-    return root / DEFAULT_REQUEST_LOG_ROOT / name
+    return str(root / DEFAULT_REQUEST_LOG_ROOT / name)

@@ -1,50 +1,57 @@
-"""Write a Parquet file into a folder of time-named files, atomically and without overwriting.
+"""Write tables into a log folder (local or object storage) as hour-partitioned Parquet files.
 
-Names are ``<UTC time>-<seq>.parquet`` (``20250101T120000Z-000001.parquet``): sorted names are
-in time order. The table is written to a hidden temporary file and hard-linked to its final name,
-which fails instead of overwriting when another process (a second worker) took the name first;
-the sequence number then moves on. A reader never sees a half-written file.
+:class:`PartitionedWriter` splits a table by the UTC hour of a time column and writes each part
+to ``date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` (see
+:mod:`mlops_gitops.serving.log_layout`). Each file is serialised in memory and written in one
+atomic step (:meth:`~mlops_gitops.io.storage.Location.write_bytes`): a reader sees it complete
+or not at all. The replica id and a per-writer sequence make every name unique, so no write ever
+replaces another replica's file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import os
-import tempfile
+import threading
 from datetime import UTC, datetime
-from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["write_parquet_file"]
+from mlops_gitops.io.storage import Location
+from mlops_gitops.serving.log_layout import file_name, partition, replica_id
 
-_sequence = itertools.count(1)
+__all__ = ["PartitionedWriter", "parquet_bytes"]
+
+_US_PER_HOUR = 3_600_000_000
 
 
-def write_parquet_file(directory: Path, table: pa.Table, *, when: datetime | None = None) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    stamp = (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".parquet.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd")
-            handle.flush()
-            os.fsync(handle.fileno())
-        while True:
-            path = directory / f"{stamp}-{next(_sequence):06d}.parquet"
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                continue
-            except OSError:
-                # No hard links on this filesystem: rename (a race with another worker is
-                # possible but harmless in practice: the sequence numbers differ per process).
-                if path.exists():
-                    continue
-                os.replace(tmp, path)
-            return path
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
+
+
+class PartitionedWriter:
+    """Writes tables below ``folder`` as this replica's numbered files, one per hour touched."""
+
+    def __init__(self, folder: Location, *, replica: str | None = None) -> None:
+        self.folder = folder
+        self.replica = replica or replica_id()
+        self._sequence = itertools.count(1)
+        self._lock = threading.Lock()  # the feedback route writes from a thread pool
+
+    def write(self, table: pa.Table, time_column: str = "timestamp") -> list[str]:
+        """Write ``table`` (rows with a null time go in the hour of now); return the paths."""
+        stamps = table.column(time_column).cast(pa.timestamp("us", tz="UTC"))
+        micros = stamps.cast(pa.int64()).fill_null(int(datetime.now(UTC).timestamp() * 1e6))
+        hours = np.asarray(micros.to_numpy()) // _US_PER_HOUR
+        written = []
+        for hour in np.unique(hours):
+            part = table if len(np.unique(hours)) == 1 else table.filter(pa.array(hours == hour))
+            moment = datetime.fromtimestamp(int(hour) * 3600, UTC)
+            with self._lock:
+                sequence = next(self._sequence)
+            name = f"{partition(moment)}/{file_name(self.replica, sequence)}"
+            written.append(self.folder.write_bytes(name, parquet_bytes(part)))
+        return written

@@ -4,11 +4,14 @@ A request hands :meth:`RequestLogWriter.submit` one small tuple (id, time, check
 predictions); ``submit`` never blocks: when the bounded queue is full the records are dropped and
 counted. A background thread collects records and writes a Parquet file (see
 :mod:`mlops_gitops.serving.parquet_files`) when ``max_rows_per_file`` rows are buffered or the
-oldest is ``max_seconds_per_file`` old, and on close. A failing disk only costs records (counted as
-``write_error``), never a request.
+oldest is ``max_seconds_per_file`` old (1 s by default, so served rows reach a drift check within
+about 2 s), and on close. A failing disk or store only costs records (counted as
+``write_error``), never a request. ``buffered`` counts the rows accepted but not yet written: what
+a SIGKILL would lose (``mlops_request_log_buffered_records`` on ``/metrics``).
 
-Each row of ``<directory>/<UTC time>-<seq>.parquet`` is one predicted row, with exactly these
-columns::
+The log is a folder, local or in object storage (:mod:`mlops_gitops.serving.log_layout`); each
+row of ``<log>/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` is one predicted row, with
+exactly these columns::
 
     request_id     string                 the request id; row i of an n-row request (n > 1)
                                           gets "<request id>:<i>"
@@ -31,8 +34,9 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
+from mlops_gitops.io.storage import Location, location
 from mlops_gitops.ml.artifact import FeatureInfo
-from mlops_gitops.serving.parquet_files import write_parquet_file
+from mlops_gitops.serving.parquet_files import PartitionedWriter
 from mlops_gitops.serving.validation import Columns, feature_kind
 
 __all__ = [
@@ -60,13 +64,18 @@ TABLE_CHUNK_ROWS = 2_000
 
 @dataclass(frozen=True)
 class RequestLogSettings:
-    """Where and how the request log is written. ``queue_size`` counts requests, not rows."""
+    """Where and how the request log is written. ``queue_size`` counts requests, not rows.
+    ``folder``: the log's location (a path or URI is turned into one)."""
 
-    directory: Path
+    folder: Location
     queue_size: int = 10_000
     max_rows_per_file: int = 100_000
-    max_seconds_per_file: float = 60.0
+    max_seconds_per_file: float = 1.0
     close_timeout_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.folder, str | Path):
+            object.__setattr__(self, "folder", location(self.folder))
 
 
 class Sink(Protocol):
@@ -74,13 +83,15 @@ class Sink(Protocol):
 
 
 class ParquetSink:
-    """Writes each table as one new file in ``directory``."""
+    """Writes each table as this replica's next file(s) in the log folder."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, folder: Location | Path | str) -> None:
+        self.writer = PartitionedWriter(
+            folder if isinstance(folder, Location) else location(folder)
+        )
 
     def write(self, table: pa.Table) -> None:
-        write_parquet_file(self.directory, table)
+        self.writer.write(table)
 
 
 def arrow_type_of(values: np.ndarray[Any, Any]) -> pa.DataType:
@@ -125,11 +136,12 @@ class RequestLogWriter:
         self.settings = settings
         self.schema = request_log_schema(features, prediction_type)
         self.model_version = model_version
-        self.sink: Sink = sink if sink is not None else ParquetSink(settings.directory)
+        self.sink: Sink = sink if sink is not None else ParquetSink(settings.folder)
         self._names = [f.name for f in features]
         self._queue: queue.Queue[_Record] = queue.Queue(maxsize=settings.queue_size)
         self._thread: threading.Thread | None = None
         self.dropped_queue_full = 0  # written by the request thread only
+        self.accepted = 0  # rows queued, written by the request thread only
         self.dropped_write_error = 0  # written by the writer thread only
         self.written = 0
         self._last_warning = 0.0
@@ -154,7 +166,13 @@ class RequestLogWriter:
         except queue.Full:
             self.dropped_queue_full += len(predictions)
             return False
+        self.accepted += len(predictions)
         return True
+
+    @property
+    def buffered(self) -> int:
+        """Rows accepted and not yet written or dropped: what a SIGKILL now would lose."""
+        return max(0, self.accepted - self.written - self.dropped_write_error)
 
     def close(self) -> None:
         """Write what is queued and stop, waiting at most ``close_timeout_seconds``."""

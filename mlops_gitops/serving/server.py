@@ -47,7 +47,8 @@ class ServeOptions:
     name: str
     host: str = "127.0.0.1"
     port: int = 8080
-    request_log: Path | None = None
+    request_log: str | None = None  # a folder or an object-store URI
+    log_flush_seconds: float = 1.0
     workers: int = 1
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_rows: int = DEFAULT_MAX_BATCH_ROWS
@@ -60,15 +61,12 @@ class ServeOptions:
     def to_json(self) -> str:
         data = asdict(self)
         data["model_dir"] = str(self.model_dir)
-        data["request_log"] = None if self.request_log is None else str(self.request_log)
         return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> ServeOptions:
         data: dict[str, Any] = json.loads(text)
         data["model_dir"] = Path(data["model_dir"])
-        if data.get("request_log") is not None:
-            data["request_log"] = Path(data["request_log"])
         return cls(**data)
 
 
@@ -79,6 +77,7 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         host=args.host,
         port=args.port,
         request_log=request_log_dir(args, root),
+        log_flush_seconds=args.log_flush_seconds,
         workers=args.workers,
         max_body_bytes=args.max_body_bytes,
         max_batch_rows=args.max_batch_rows,
@@ -104,6 +103,8 @@ def _check(options: ServeOptions) -> None:
     ):
         if value < 1:
             raise MlopsError(f"{flag} must be at least 1, got {value}")
+    if not options.log_flush_seconds > 0:
+        raise MlopsError(f"--log-flush-seconds must be positive, got {options.log_flush_seconds}")
     if not 0 <= options.port <= 65535:
         raise MlopsError(f"--port must be 0-65535, got {options.port}")
 
@@ -114,7 +115,13 @@ def build_app(options: ServeOptions) -> FastAPI:
     from mlops_gitops.serving.upload_limits import UploadLimits
 
     _check(options)
-    settings = None if options.request_log is None else RequestLogSettings(options.request_log)
+    settings = None
+    if options.request_log is not None:
+        from mlops_gitops.io.storage import location
+
+        settings = RequestLogSettings(
+            location(options.request_log), max_seconds_per_file=options.log_flush_seconds
+        )
     return create_app(
         options.model_dir,
         name=options.name,

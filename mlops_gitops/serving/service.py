@@ -77,6 +77,7 @@ class ModelService:
                 ("write_error",): writer.dropped_write_error,
             }
             self.metrics.log_written.source = lambda: {(): writer.written}
+            self.metrics.log_buffered.source = lambda: {(): writer.buffered}
 
     def check_name(self, name: str) -> None:
         if name != self.name:

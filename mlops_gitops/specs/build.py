@@ -231,6 +231,8 @@ def _deployment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
                 {
                     "enabled": "enabled",
                     "directory": "directory",
+                    "uri": "uri",
+                    "credentialsSecret": "credentials_secret",
                     "maxQueue": "max_queue",
                     "rotateRows": "rotate_rows",
                 },

@@ -241,6 +241,34 @@ def _reserved_env(name: str) -> bool:
     return name.upper().startswith(RESERVED_ENV_PREFIXES)
 
 
+def _request_log_problems(
+    item: Located, root: Path, deployment: Deployment
+) -> Iterator[Diagnostic]:
+    """``requestLog.uri``: one place (not also ``directory``), a folder inside the repository
+    or an object store, no credentials in it."""
+    from mlops_gitops.io.storage import is_remote
+
+    log = deployment.request_log
+    if log.uri is None:
+        return
+    where = ("spec", "requestLog", "uri")
+    if log.directory is not None:
+        yield item.at(where, "give uri or directory, not both (uri replaces directory)")
+    if is_remote(log.uri):
+        if "@" in log.uri.split("://", 1)[1].split("/", 1)[0]:
+            yield item.at(
+                where,
+                "uri holds credentials; remove them and set the storage variables "
+                "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...) in the environment instead",
+            )
+    elif not _inside(root, log.uri):
+        yield item.at(
+            where,
+            f"uri {log.uri!r} is a folder outside the repository; keep a local request log "
+            "inside it, or use an object store (s3://bucket/prefix)",
+        )
+
+
 def _inside(root: Path, path: str) -> bool:
     candidate = Path(path)
     return not candidate.is_absolute() and (root / candidate).resolve().is_relative_to(
@@ -443,6 +471,7 @@ def _deployments(index: _Index, root: Path) -> Iterator[Diagnostic]:
                 f"tokenEnv names {token_env}, a credential of the CI runner; give the serving "
                 "token a variable of its own (e.g. MLOPS_SERVING_TOKEN)",
             )
+        yield from _request_log_problems(item, root, deployment)
         image = deployment.image
         for field_name, env in (
             ("usernameEnv", image.registry_username_env),

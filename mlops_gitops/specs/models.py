@@ -316,6 +316,8 @@ class ImageSpec:
 class RequestLog:
     enabled: bool = True
     directory: str | None = None
+    uri: str | None = None  # a store shared by deployments: s3://bucket/prefix, or a folder
+    credentials_secret: str | None = None  # Kubernetes Secret with the storage variables
     max_queue: int = 10_000
     rotate_rows: int = 10_000
 

@@ -130,7 +130,7 @@ def test_labels_import_cli_types_labels_as_the_model_predicts(
         f"imported 2 label(s) for {DEPLOYMENT} into {LOG}/labels\n"
         f"imported 1 label(s) for {DEPLOYMENT} into {LOG}/labels\n"
     )
-    files = sorted((project / LOG / "labels").glob("*.parquet"))
+    files = sorted((project / LOG / "labels").rglob("*.parquet"))
     tables = [pq.read_table(f) for f in files]
     assert [t.schema.field("label").type for t in tables] == [pa.float64(), pa.float64()]
     assert [t.column("request_id").to_pylist() for t in tables] == [["r1", "r2"], ["3"]]
@@ -183,4 +183,6 @@ def test_drift_check_reports_performance_on_labelled_traffic(
 
 
 def _logged(root: Path) -> pd.Series:
-    return pq.read_table(next((root / LOG).glob("*.parquet"))).to_pandas()["prediction"]
+    return pq.read_table(
+        next(p for p in (root / LOG).rglob("*.parquet") if "labels" not in p.parts)
+    ).to_pandas()["prediction"]

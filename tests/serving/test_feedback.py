@@ -18,7 +18,7 @@ from tests.serving.models import ROW
 
 
 def labels_table(log: Path) -> pa.Table:
-    files = sorted((log / "labels").glob("*.parquet"))
+    files = sorted((log / "labels").rglob("*.parquet"))
     return pa.concat_tables(pq.read_table(f) for f in files)
 
 
@@ -52,7 +52,7 @@ def test_feedback_appends_labels_that_join_the_request_log(
     assert labels.schema.names == ["request_id", "label", "timestamp"]
     assert labels.schema.field("timestamp").type == pa.timestamp("us", tz="UTC")
     assert labels.column("label").to_pylist() == ["churn", "stay"]
-    logged = pq.read_table(next(log.glob("*.parquet")))
+    logged = pq.read_table(next(p for p in log.rglob("*.parquet") if "labels" not in p.parts))
     joined = logged.join(labels, "request_id", right_suffix="_label")
     assert joined.num_rows == 2
 

@@ -17,8 +17,13 @@ from tests.serving.conftest import running
 from tests.serving.models import ROW
 
 
+def log_files(directory: Path) -> list[Path]:
+    """The request-log files below ``directory`` (hour folders; not the labels)."""
+    return sorted(p for p in directory.rglob("*.parquet") if "labels" not in p.parts)
+
+
 def read_log(directory: Path) -> pa.Table:
-    files = sorted(directory.glob("*.parquet"))
+    files = log_files(directory)
     assert files, f"no request log files in {directory}"
     return pa.concat_tables(pq.read_table(f) for f in files)
 
@@ -26,7 +31,10 @@ def read_log(directory: Path) -> pa.Table:
 def test_log_after_traffic_has_one_row_per_prediction(tmp_path: Path, classifier_dir: Path) -> None:
     log = tmp_path / "requests" / "churn"
     app = create_app(
-        classifier_dir, name="churn", request_log=RequestLogSettings(log), model_version="v1.2.0"
+        classifier_dir,
+        name="churn",
+        request_log=RequestLogSettings(log, max_seconds_per_file=60),
+        model_version="v1.2.0",
     )
     with running(app) as url, httpx.Client() as client:
         one = client.post(
@@ -39,7 +47,7 @@ def test_log_after_traffic_has_one_row_per_prediction(tmp_path: Path, classifier
         )
         bad = client.post(f"{url}/predict", json={"instances": [{**ROW, "age": -5}]})
         assert (one.status_code, two.status_code, bad.status_code) == (200, 200, 400)
-        assert not list(log.glob("*.parquet"))  # buffered until a file is full, old or closed
+        assert not log_files(log)  # buffered until a file is full, old or closed
     table = read_log(log)  # shutdown flushed it
     assert table.schema.names == [
         "request_id",
@@ -68,9 +76,19 @@ def test_files_rotate_by_rows(tmp_path: Path, classifier_dir: Path) -> None:
     with running(app) as url, httpx.Client() as client:
         for _ in range(5):
             assert client.post(f"{url}/predict", json={"instances": [ROW]}).status_code == 200
-    files = sorted((tmp_path / "log").glob("*.parquet"))
+    files = log_files(tmp_path / "log")
     assert [pq.read_metadata(f).num_rows for f in files] == [2, 2, 1]
-    assert all(f.name.endswith(f"-{f.stem[-6:]}.parquet") and "T" in f.name for f in files)
+    # <log>/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet, one replica, sequence 1, 2, 3
+    assert [f.name[-15:] for f in files] == [
+        "-000001.parquet",
+        "-000002.parquet",
+        "-000003.parquet",
+    ]
+    assert len({f.name[:-15] for f in files}) == 1
+    assert all(
+        f.parent.name.startswith("hour=") and f.parent.parent.name.startswith("date=")
+        for f in files
+    )
 
 
 def test_files_rotate_by_age(tmp_path: Path, classifier_dir: Path) -> None:
@@ -79,9 +97,9 @@ def test_files_rotate_by_age(tmp_path: Path, classifier_dir: Path) -> None:
     with running(app) as url, httpx.Client() as client:
         client.post(f"{url}/predict", json={"instances": [ROW]})
         deadline = time.monotonic() + 5
-        while not list((tmp_path / "log").glob("*.parquet")) and time.monotonic() < deadline:
+        while not log_files(tmp_path / "log") and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert len(list((tmp_path / "log").glob("*.parquet"))) == 1  # written while serving
+        assert len(log_files(tmp_path / "log")) == 1  # written while serving
 
 
 def metric_value(text: str, sample: str) -> int:

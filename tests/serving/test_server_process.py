@@ -91,7 +91,7 @@ def test_served_process_predicts_and_flushes_its_log_on_sigterm(
     # uvicorn shuts down gracefully, then re-raises the signal so supervisors see it
     assert process.returncode in (0, -signal.SIGTERM), stderr
     assert "Application shutdown complete" in stderr
-    files = list(log.glob("*.parquet"))
+    files = list(log.rglob("*.parquet"))
     assert len(files) == 1
     assert pq.read_table(files[0]).column("request_id").to_pylist() == [body["request_id"]]
 
