@@ -19,27 +19,39 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import json
 import time
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mlops_gitops.ml.artifact import FeatureInfo
+from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
+from mlops_gitops.ml.artifact import COMPILED_DIR, FeatureInfo
 from mlops_gitops.ml.compiled import (
     FLOAT,
     INT64,
     MISSING_CATEGORY,
     ONNX_FILE,
     STRING,
+    VERIFICATION_FILE,
     CompiledRecord,
     GraphInputs,
     open_session,
 )
 
-__all__ = ["CompileResult", "Tolerances", "compile_pipeline", "graph_inputs", "run_graph"]
+__all__ = [
+    "CompileResult",
+    "Tolerances",
+    "compile_pipeline",
+    "disabled",
+    "graph_inputs",
+    "run_graph",
+    "write_compiled",
+]
 
 # ai.onnx 18 and ai.onnx.ml 3: what skl2onnx 1.20 writes for every catalogue estimator and
 # ONNX Runtime >= 1.16 runs (ai.onnx.ml 3 carries the tree ensembles' double attributes).
@@ -178,7 +190,12 @@ def run_graph(
     if classes is None:
         return np.asarray(outputs[0], dtype=np.float64).ravel(), None
     scores = outputs[1] if len(outputs) > 1 else None
-    if has_proba and isinstance(scores, np.ndarray) and scores.ndim == 2 and scores.shape[1] == len(classes):
+    if (
+        has_proba
+        and isinstance(scores, np.ndarray)
+        and scores.ndim == 2
+        and scores.shape[1] == len(classes)
+    ):
         probabilities = scores.astype(np.float64)
         return classes[probabilities.argmax(axis=1)], probabilities
     return np.asarray(outputs[0]).ravel(), None
@@ -208,6 +225,7 @@ def _one_row_ms(session: Any, feed: dict[str, np.ndarray[Any, Any]]) -> float:
 
 def _verify(
     graph: bytes,
+    *,
     pipeline: Any,
     inputs: tuple[tuple[str, str], ...],
     frame: Any,
@@ -220,7 +238,10 @@ def _verify(
     session = open_session(graph)
     feed = GraphInputs(inputs).feed({name: frame[name].to_numpy() for name, _ in inputs})
     got_labels, got_probabilities = run_graph(session, feed, classes, has_proba)
-    figures: dict[str, float] = {"rows": float(len(frame)), "one_row_ms": _one_row_ms(session, feed)}
+    figures: dict[str, float] = {
+        "rows": float(len(frame)),
+        "one_row_ms": _one_row_ms(session, feed),
+    }
     if task == "classification":
         mismatches = int(np.sum(got_labels != labels))
         figures["label_mismatches"] = float(mismatches)
@@ -265,10 +286,18 @@ def compile_pipeline(
         inputs = graph_inputs(features)
         graph = _convert(pipeline, inputs, task == "classification")
         mismatch, figures = _verify(
-            graph, pipeline, inputs, test_frame, task, has_proba, tolerances
+            graph,
+            pipeline=pipeline,
+            inputs=inputs,
+            frame=test_frame,
+            task=task,
+            has_proba=has_proba,
+            tolerances=tolerances,
         )
     except _Unsupported as error:
-        return CompileResult(CompiledRecord("fallback", str(error), tolerances=tolerances.to_dict()))
+        return CompileResult(
+            CompiledRecord("fallback", str(error), tolerances=tolerances.to_dict())
+        )
     except Exception as error:  # the runtime refused the graph: record it, serve scikit-learn
         reason = f"ONNX Runtime could not run the graph: {_short(error)}"
         return CompileResult(CompiledRecord("fallback", reason, tolerances=tolerances.to_dict()))
@@ -292,3 +321,22 @@ def compile_pipeline(
         verification=figures,
     )
     return CompileResult(record, graph, {**metrics, "onnx_verified": 1.0})
+
+
+def disabled(tolerances: Tolerances) -> CompileResult:
+    """The result when the experiment turns compiling off (``compile.enabled: false``)."""
+    reason = "compile.enabled is false in the experiment"
+    return CompileResult(CompiledRecord("disabled", reason, tolerances=tolerances.to_dict()))
+
+
+def write_compiled(model_dir: Path, result: CompileResult) -> None:
+    """``compiled/verification.json`` always (so the folder exists for DVC), ``model.onnx`` only
+    when verified; a graph left from an earlier run is removed, never served by mistake."""
+    (model_dir / COMPILED_DIR).mkdir(parents=True, exist_ok=True)
+    graph_path = model_dir / ONNX_FILE
+    if result.graph is not None:
+        atomic_write_bytes(graph_path, result.graph)
+    else:
+        graph_path.unlink(missing_ok=True)
+    text = json.dumps(result.record.to_dict(), indent=2, sort_keys=True) + "\n"
+    atomic_write_text(model_dir / VERIFICATION_FILE, text)

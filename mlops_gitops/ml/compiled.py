@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.ml.artifact import COMPILED_DIR
 
 __all__ = [
     "COMPILED_DIR",
@@ -32,11 +33,11 @@ __all__ = [
     "VERIFICATION_FILE",
     "CompiledRecord",
     "GraphInputs",
+    "compiled_metrics",
     "load_graph",
     "open_session",
 ]
 
-COMPILED_DIR = "compiled"
 ONNX_FILE = f"{COMPILED_DIR}/model.onnx"
 VERIFICATION_FILE = f"{COMPILED_DIR}/verification.json"
 # A missing category goes into the graph as this string: skl2onnx imputes strings only when the
@@ -93,6 +94,14 @@ class CompiledRecord:
         if self.verified:
             return f"onnx (graph verified on the test split; {self.file})"
         return f"scikit-learn ({self.status}: {self.reason})"
+
+
+def compiled_metrics(compiled: Mapping[str, Any] | None) -> dict[str, float]:
+    """The verification figures as metrics (``onnx_verified`` 1 or 0, differences, one-row
+    latency), for the metrics files that DVC compares between runs."""
+    record = CompiledRecord.from_dict(compiled)
+    figures = {f"onnx_{k}": float(v) for k, v in (record.verification or {}).items() if k != "rows"}
+    return {"onnx_verified": 1.0 if record.verified else 0.0, **figures}
 
 
 class GraphInputs:

@@ -12,6 +12,7 @@ from typing import Any
 from mlops_gitops.specs.models import (
     Candidate,
     ColumnSchema,
+    CompileSettings,
     Compute,
     Criterion,
     Dataset,
@@ -183,6 +184,16 @@ def _experiment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
                     "topFeatures": "top_features",
                     "localExamples": "local_examples",
                     "fairness": "fairness",
+                },
+            )
+        ),
+        compile=CompileSettings(
+            **_pick(
+                spec.get("compile", {}),
+                {
+                    "enabled": "enabled",
+                    "probabilityTolerance": "probability_tolerance",
+                    "relativeTolerance": "relative_tolerance",
                 },
             )
         ),
