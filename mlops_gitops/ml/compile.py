@@ -41,6 +41,7 @@ from mlops_gitops.ml.compiled import (
     CompiledRecord,
     GraphInputs,
     open_session,
+    run_graph,
 )
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "compile_pipeline",
     "disabled",
     "graph_inputs",
-    "run_graph",
     "write_compiled",
 ]
 
@@ -176,29 +176,6 @@ def _convert(pipeline: Any, inputs: tuple[tuple[str, str], ...], classifier: boo
         raise _Unsupported(f"skl2onnx could not convert the pipeline: {_short(error)}") from None
     data: bytes = graph.SerializeToString()
     return data
-
-
-def run_graph(
-    session: Any,
-    feed: dict[str, np.ndarray[Any, Any]],
-    classes: np.ndarray[Any, Any] | None,
-    has_proba: bool,
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
-    """Labels (or values) and probabilities from one run of the graph, the way the scikit-learn
-    backend computes them: with probabilities, the label is ``classes[argmax]``."""
-    outputs = session.run(None, feed)
-    if classes is None:
-        return np.asarray(outputs[0], dtype=np.float64).ravel(), None
-    scores = outputs[1] if len(outputs) > 1 else None
-    if (
-        has_proba
-        and isinstance(scores, np.ndarray)
-        and scores.ndim == 2
-        and scores.shape[1] == len(classes)
-    ):
-        probabilities = scores.astype(np.float64)
-        return classes[probabilities.argmax(axis=1)], probabilities
-    return np.asarray(outputs[0]).ravel(), None
 
 
 def _reference(

@@ -36,6 +36,7 @@ __all__ = [
     "compiled_metrics",
     "load_graph",
     "open_session",
+    "run_graph",
 ]
 
 ONNX_FILE = f"{COMPILED_DIR}/model.onnx"
@@ -147,6 +148,29 @@ def open_session(graph: bytes) -> Any:
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: shape notes would flood the server's log
     return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+
+def run_graph(
+    session: Any,
+    feed: dict[str, np.ndarray[Any, Any]],
+    classes: np.ndarray[Any, Any] | None,
+    has_proba: bool,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
+    """Labels (or values) and probabilities from one run of the graph, the way the scikit-learn
+    backend computes them: with probabilities, the label is ``classes[argmax]``."""
+    outputs = session.run(None, feed)
+    if classes is None:
+        return np.asarray(outputs[0], dtype=np.float64).ravel(), None
+    scores = outputs[1] if len(outputs) > 1 else None
+    if (
+        has_proba
+        and isinstance(scores, np.ndarray)
+        and scores.ndim == 2
+        and scores.shape[1] == len(classes)
+    ):
+        probabilities = scores.astype(np.float64)
+        return classes[probabilities.argmax(axis=1)], probabilities
+    return np.asarray(outputs[0]).ravel(), None
 
 
 def load_graph(model_dir: Path, record: CompiledRecord) -> bytes:

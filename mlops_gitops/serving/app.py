@@ -41,6 +41,7 @@ from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving import openapi
+from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.labels import labels_from_feedback, write_labels
 from mlops_gitops.serving.metrics import CONTENT_TYPE
 from mlops_gitops.serving.middleware import (
@@ -78,10 +79,13 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     model_version: str | None = None,
     log_sink: Sink | None = None,
+    backend: str = "auto",
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
-    build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256."""
+    build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256.
+    ``backend`` (auto, sklearn, onnx) picks what runs it: see serving.backends."""
     pipeline, info = load_model(model_dir)
+    choice = choose_backend(pipeline, info, model_dir, backend)
     service = ModelService(
         pipeline,
         info,
@@ -89,6 +93,7 @@ def create_app(
         version=model_version,
         request_log=request_log,
         log_sink=log_sink,
+        backend=choice,
     )
     return build_app(service, max_body_bytes=max_body_bytes)
 
@@ -163,7 +168,9 @@ def _add_v2_routes(app: FastAPI, service: ModelService) -> None:
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
-    metadata = model_metadata(service.name, service.version, service.info, service.classes)
+    metadata = model_metadata(
+        service.name, service.version, service.info, service.classes, service.backend
+    )
     # Documents the one name served here (so generated clients and tests use it); others get 404.
     served_name: Any = Path(json_schema_extra={"enum": [service.name]})
 

@@ -51,6 +51,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--access-log", action="store_true", help="log every request (costs throughput)"
     )
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "sklearn", "onnx"),
+        default="auto",
+        help="what runs the model: onnx (its verified ONNX graph, in ONNX Runtime), sklearn "
+        "(the pipeline), or auto (default: onnx when training verified a graph)",
+    )
 
 
 def request_log_dir(args: argparse.Namespace, root: Path = Path()) -> Path | None:

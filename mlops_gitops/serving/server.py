@@ -46,6 +46,7 @@ class ServeOptions:
     max_body_bytes: int = 16 * 1024 * 1024
     log_level: str = "info"
     access_log: bool = False
+    backend: str = "auto"
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -73,6 +74,7 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
+        backend=args.backend,
     )
 
 
@@ -99,6 +101,7 @@ def build_app(options: ServeOptions) -> FastAPI:
         name=options.name,
         request_log=settings,
         max_body_bytes=options.max_body_bytes,
+        backend=options.backend,
     )
 
 
@@ -124,9 +127,12 @@ def serve(options: ServeOptions) -> None:
         uvicorn.run(build_app(options), **common)
         return
     from mlops_gitops.ml.artifact import load_model
+    from mlops_gitops.serving.backends import choose_backend
 
     _check(options)
-    load_model(options.model_dir)  # refuse a bad model before starting any worker
+    # refuse a bad model (or a changed compiled graph) before starting any worker
+    pipeline, info = load_model(options.model_dir)
+    choose_backend(pipeline, info, options.model_dir, options.backend)
     os.environ[OPTIONS_ENV] = options.to_json()
     uvicorn.run(
         "mlops_gitops.serving.server:app_from_environment",
