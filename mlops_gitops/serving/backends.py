@@ -60,7 +60,7 @@ def _missing_as_nan(values: Array) -> Array:
     the encoder an unknown category, so a single row scored unlike the same row in a batch.)"""
     if values.dtype != object:
         return values
-    missing = np.equal(values, None)
+    missing = np.fromiter((v is None for v in values.tolist()), dtype=bool, count=len(values))
     if not missing.any():
         return values
     values = values.copy()
