@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from mlops_gitops.errors import DataError
 from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.request_log import arrow_type_of
 from mlops_gitops.serving.tables import Chunk, csv_column_types, iter_chunks
@@ -40,6 +41,7 @@ class BatchStats:
     chunks: int
     seconds: float
     output: Path
+    backend: str = "sklearn"
 
     @property
     def rows_per_second(self) -> float:
@@ -54,16 +56,19 @@ def predict_file(
     chunk_rows: int = 50_000,
     progress: bool = False,
     passthrough: Sequence[str] = (),
+    backend: str = "auto",
 ) -> BatchStats:
     """Predict every row of ``input`` (CSV or Parquet) into ``output`` (Parquet).
 
     ``passthrough`` names extra input columns (an id, say) copied to the output unchecked.
     ``progress`` shows a rich progress bar on a terminal and plain lines on stderr otherwise.
+    ``backend`` (auto, sklearn, onnx) picks what runs the model, as serving does.
     """
     if chunk_rows < 1:
         raise DataError(f"chunk_rows must be at least 1, got {chunk_rows}")
     pipeline, info = load_model(model_dir)
-    predictor = Predictor(pipeline, info)
+    choice = choose_backend(pipeline, info, model_dir, backend)
+    predictor = Predictor(pipeline, info, choice.backend)
     schema = InputSchema(info.features)
     started = time.perf_counter()
     rows = chunks = 0
@@ -95,7 +100,7 @@ def predict_file(
             writer.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    return BatchStats(rows, chunks, time.perf_counter() - started, output)
+    return BatchStats(rows, chunks, time.perf_counter() - started, output, predictor.backend.name)
 
 
 def _predict_chunk(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from mlops_gitops.ml.artifact import FeatureInfo
+from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, save_model
 from mlops_gitops.ml.catalogue import ESTIMATORS
-from mlops_gitops.ml.compile import Tolerances, compile_pipeline
-from mlops_gitops.ml.compiled import GraphInputs, open_session
+from mlops_gitops.ml.compile import Tolerances, compile_pipeline, write_compiled
+from mlops_gitops.ml.compiled import ONNX_FILE, GraphInputs, open_session
+from mlops_gitops.ml.performance import measure_backends
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
 from mlops_gitops.specs.models import ColumnSchema, Preprocessing
 
@@ -134,3 +136,40 @@ def test_a_boolean_column_falls_back_naming_the_column() -> None:
         "scikit-learn (fallback: column 'flag' is boolean: skl2onnx's encoders take no bool "
         "tensors)"
     )
+
+
+def test_the_performance_probe_measures_both_backends_and_reports_the_serving_one(
+    data: tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DataFrame], tmp_path: Path
+) -> None:
+    train, _, label, test = data
+    pipeline = build_pipeline(
+        SCHEMA, Preprocessing(), make_estimator("logistic_regression", "classification", {}, 0)
+    )  # type: ignore[arg-type]
+    pipeline.fit(train, label)
+    compiled = compile_pipeline(pipeline, FEATURES, "classification", test)
+    write_compiled(tmp_path, compiled)
+    info = ModelInfo(
+        experiment="e",
+        problem="p",
+        dataset="d",
+        task="classification",
+        target="t",
+        features=FEATURES,
+        estimator="logistic_regression",
+        candidate="c0",
+        classes=tuple(pipeline.classes_.tolist()),
+        compiled=compiled.record.to_dict(),
+    )
+    save_model(pipeline, tmp_path, info)
+
+    measured = measure_backends(tmp_path, test, time_budget_s=0.5)
+
+    assert measured["onnx_serves"] == 1
+    for name in ("p50_latency_ms", "p99_latency_ms", "throughput_rows_per_s", "load_time_ms"):
+        assert measured[f"sklearn_{name}"] > 0
+        assert measured[f"onnx_{name}"] > 0
+        assert measured[name] == measured[f"onnx_{name}"]
+    assert measured["onnx_failures"] == 0
+    assert measured["onnx_model_size_mb"] == (tmp_path / ONNX_FILE).stat().st_size / 1_000_000
+    # the graph must be the faster one: that is what it is for
+    assert measured["onnx_p50_latency_ms"] < measured["sklearn_p50_latency_ms"]

@@ -278,3 +278,29 @@ def test_asking_for_onnx_without_a_verified_graph_says_why(tmp_path: Path) -> No
     with running(app) as url:
         metadata = httpx.get(f"{url}/v2/models/flags").json()
     assert metadata["parameters"]["backend"] == "sklearn"
+
+
+def test_batch_prediction_files_match_between_backends(
+    model_dir: Path, test_split: pd.DataFrame, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    from mlops_gitops.serving.batch import predict_file
+
+    source = tmp_path / "rows.parquet"
+    test_split.to_parquet(source)
+    outputs = {}
+    for backend in ("sklearn", "onnx"):
+        stats = predict_file(
+            model_dir, source, tmp_path / f"{backend}.parquet", chunk_rows=25, backend=backend
+        )
+        assert (stats.rows, stats.chunks, stats.backend) == (80, 4, backend)
+        outputs[backend] = pq.read_table(stats.output).to_pandas()
+    onnx, sklearn = outputs["onnx"], outputs["sklearn"]
+    assert list(onnx.columns) == list(sklearn.columns)
+    for column in onnx.columns:
+        if onnx[column].dtype == float and column not in test_split.columns:
+            scale = max(1.0, float(sklearn[column].abs().max()))
+            assert (onnx[column] - sklearn[column]).abs().max() <= 1e-5 * scale, column
+        else:
+            assert onnx[column].equals(sklearn[column]), column
