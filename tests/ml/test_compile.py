@@ -173,3 +173,21 @@ def test_the_performance_probe_measures_both_backends_and_reports_the_serving_on
     assert measured["onnx_model_size_mb"] == (tmp_path / ONNX_FILE).stat().st_size / 1_000_000
     # the graph must be the faster one: that is what it is for
     assert measured["onnx_p50_latency_ms"] < measured["sklearn_p50_latency_ms"]
+
+
+def test_tolerances_read_back_from_params_yaml_are_numbers() -> None:
+    from mlops_gitops.specs.build import build_spec
+    from mlops_gitops.specs.models import Source
+
+    # the renderer writes 1e-05, which PyYAML (YAML 1.1) reads back as the string '1e-05'
+    spec = {
+        "problem": "p",
+        "dataset": "d",
+        "candidates": [{"estimator": "ridge"}],
+        "compile": {"probabilityTolerance": "1e-05", "relativeTolerance": "2e-06"},
+    }
+    experiment = build_spec("Experiment", {"metadata": {"name": "e"}, "spec": spec}, Source("p"))
+
+    assert experiment.compile.probability_tolerance == 1e-5
+    assert experiment.compile.relative_tolerance == 2e-6
+    assert experiment.compile.enabled is True
