@@ -230,8 +230,18 @@ def servers(model_dir: Path, work: Path, backend: str | None) -> Iterator[dict[s
         port = free_port()
         processes.append(
             start(
-                [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port)]
-                + ["--host", "127.0.0.1", "--no-access-log", *flags],
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bare_app:app",
+                    "--port",
+                    str(port),
+                    "--host",
+                    "127.0.0.1",
+                    "--no-access-log",
+                    *flags,
+                ],
                 port,
                 app_dir,
             )
@@ -242,10 +252,25 @@ def servers(model_dir: Path, work: Path, backend: str | None) -> Iterator[dict[s
             port = free_port()
             processes.append(
                 start(
-                    [sys.executable, "-m", "mlops_gitops.serving", "serve"]
-                    + ["--model-dir", str(model_dir), "--name", "bench", "--backend", name]
-                    + ["--host", "127.0.0.1", "--port", str(port)]
-                    + ["--request-log", str(work / f"log-{model_dir.name}-{name}"), *flags],
+                    [
+                        sys.executable,
+                        "-m",
+                        "mlops_gitops.serving",
+                        "serve",
+                        "--model-dir",
+                        str(model_dir),
+                        "--name",
+                        "bench",
+                        "--backend",
+                        name,
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--request-log",
+                        str(work / f"log-{model_dir.name}-{name}"),
+                        *flags,
+                    ],
                     port,
                     ROOT,
                 )
@@ -268,8 +293,21 @@ def raw_server(work: Path) -> Iterator[str]:
     (work / "raw_app.py").write_text(RAW_APP)
     port = free_port()
     process = start(
-        [sys.executable, "-m", "uvicorn", "raw_app:app", "--port", str(port)]
-        + ["--host", "127.0.0.1", "--no-access-log", "--workers", "1", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "raw_app:app",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--no-access-log",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
         port,
         work,
     )
