@@ -35,6 +35,7 @@ from mlops_gitops.ml.compiled import (
     FLOAT,
     INT64,
     MISSING_CATEGORY,
+    NUMBERS_INPUT,
     ONNX_FILE,
     STRING,
     VERIFICATION_FILE,
@@ -174,8 +175,34 @@ def _convert(pipeline: Any, inputs: tuple[tuple[str, str], ...], classifier: boo
             graph = _to_onnx(to_onnx, converted, initial, classifier)
     except Exception as error:  # skl2onnx raises many kinds; each becomes the recorded reason
         raise _Unsupported(f"skl2onnx could not convert the pipeline: {_short(error)}") from None
+    numbers = [name for name, kind in inputs if kind == FLOAT]
+    if numbers:
+        _pack_numbers(graph, numbers)
     data: bytes = graph.SerializeToString()
     return data
+
+
+def _pack_numbers(graph: Any, names: list[str]) -> None:
+    """Replace the graph's per-column number inputs by one ``[n, k]`` float input split inside
+    the graph into tensors of the old inputs' names (see ``NUMBERS_INPUT``)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    body = graph.graph
+    kept = [value for value in body.input if value.name not in set(names)]
+    packed = helper.make_tensor_value_info(NUMBERS_INPUT, TensorProto.FLOAT, [None, len(names)])
+    if len(names) == 1:
+        unpack = helper.make_node("Identity", [NUMBERS_INPUT], names, name="mlops_unpack")
+    else:
+        sizes = f"{NUMBERS_INPUT}_split"
+        body.initializer.append(
+            numpy_helper.from_array(np.ones(len(names), dtype=np.int64), name=sizes)
+        )
+        unpack = helper.make_node(
+            "Split", [NUMBERS_INPUT, sizes], names, axis=1, name="mlops_unpack"
+        )
+    del body.input[:]
+    body.input.extend([packed, *kept])
+    body.node.insert(0, unpack)
 
 
 def _reference(

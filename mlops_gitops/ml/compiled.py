@@ -29,6 +29,7 @@ from mlops_gitops.ml.artifact import COMPILED_DIR
 __all__ = [
     "COMPILED_DIR",
     "MISSING_CATEGORY",
+    "NUMBERS_INPUT",
     "ONNX_FILE",
     "VERIFICATION_FILE",
     "CompiledRecord",
@@ -46,6 +47,10 @@ VERIFICATION_FILE = f"{COMPILED_DIR}/verification.json"
 MISSING_CATEGORY = "\x00mlops-missing"
 
 FLOAT, STRING, INT64 = "float", "string", "int64"
+# The graph takes every number column in one float32 matrix (in the order of the record's float
+# inputs) and splits it inside: one input instead of one per column, which makes the feed one
+# array write per column instead of a tensor per column, and ONNX Runtime binds one input.
+NUMBERS_INPUT = "mlops_numbers"
 
 
 @dataclass(frozen=True)
@@ -106,21 +111,26 @@ def compiled_metrics(compiled: Mapping[str, Any] | None) -> dict[str, float]:
 
 
 class GraphInputs:
-    """Turns checked columns (numpy arrays, one per feature) into the graph's feed: one
-    ``[n, 1]`` tensor per used column. Numbers go in as float32 (ONNX Runtime's imputer and tree
-    ensembles run on float32), categories as strings (a null as :data:`MISSING_CATEGORY`),
-    integer categories as int64."""
+    """Turns checked columns (numpy arrays, one per feature) into the graph's feed. Numbers go
+    in as one float32 ``[n, k]`` matrix, :data:`NUMBERS_INPUT` (ONNX Runtime's imputer and tree
+    ensembles run on float32); categories as ``[n, 1]`` strings (a null as
+    :data:`MISSING_CATEGORY`), integer categories as ``[n, 1]`` int64."""
 
     def __init__(self, inputs: tuple[tuple[str, str], ...]) -> None:
         self.inputs = inputs
+        self.numbers = tuple(name for name, kind in inputs if kind == FLOAT)
+        self.others = tuple((name, kind) for name, kind in inputs if kind != FLOAT)
 
     def feed(self, columns: Mapping[str, Any]) -> dict[str, np.ndarray[Any, Any]]:
         feed: dict[str, np.ndarray[Any, Any]] = {}
-        for name, kind in self.inputs:
+        if self.numbers:
+            matrix = np.empty((len(columns[self.numbers[0]]), len(self.numbers)), np.float32)
+            for index, name in enumerate(self.numbers):
+                matrix[:, index] = columns[name]
+            feed[NUMBERS_INPUT] = matrix
+        for name, kind in self.others:
             values = columns[name]
-            if kind == FLOAT:
-                feed[name] = np.asarray(values, dtype=np.float32).reshape(-1, 1)
-            elif kind == INT64:
+            if kind == INT64:
                 feed[name] = np.asarray(values, dtype=np.int64).reshape(-1, 1)
             else:
                 feed[name] = _strings(values).reshape(-1, 1)
