@@ -19,7 +19,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         type=Path,
         metavar="DIR",
-        help="folder holding model.skops and model.json",
+        help="folder holding model.skops and model.json (and compiled/model.onnx when verified)",
     )
     parser.add_argument(
         "--name", required=True, help="the served model's name (the deployment's name)"
