@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,6 +123,8 @@ def _show(args: argparse.Namespace) -> int:
     print(f"model {detail.name}" + (f" ({detail.path})" if detail.path else ""))
     stages = ", ".join(f"{s} -> {v}" for s, v in detail.stages.items())
     print(f"stages: {stages or 'none assigned'}")
+    if detail.compiled is not None:
+        print(f"serving backend: {_backend_line(detail.compiled)}")
     for v in detail.versions:
         where = f" [{', '.join(v.stages)}]" if v.stages else ""
         print(f"  {v.version}{where}  commit {v.commit[:12]}  {v.registered_at}  {v.author}")
@@ -133,6 +136,18 @@ def _show(args: argparse.Namespace) -> int:
         if numbers:
             print(f"      {numbers}")
     return 0
+
+
+def _backend_line(compiled: Mapping[str, Any]) -> str:
+    """Which backend serves the working tree's model, and why (never silent on a fallback)."""
+    if compiled.get("status") == "verified":
+        figures = compiled.get("verification") or {}
+        rows = figures.get("rows")
+        checked = f", verified on {int(rows)} test rows" if rows else ""
+        return f"onnx ({compiled.get('file')}{checked})"
+    if not compiled:
+        return "scikit-learn (trained before compiled inference existed; retrain to compile)"
+    return f"scikit-learn ({compiled.get('status')}: {compiled.get('reason')})"
 
 
 def _promote(args: argparse.Namespace) -> int:

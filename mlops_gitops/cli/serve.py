@@ -48,6 +48,13 @@ def register(sub: Any) -> None:
         metavar="COLUMN",
         help="copy this input column to the output unchecked (repeatable)",
     )
+    predict.add_argument(
+        "--backend",
+        choices=("auto", "sklearn", "onnx"),
+        default="auto",
+        help="what runs the model, as for `mlops serve` (default auto: the verified ONNX graph "
+        "when training recorded one, else scikit-learn)",
+    )
     predict.add_argument("--quiet", action="store_true", help="no progress output")
     predict.set_defaults(handler=_predict)
 
@@ -77,11 +84,12 @@ def _predict(args: argparse.Namespace) -> int:
         chunk_rows=args.chunk_rows,
         progress=not args.quiet,
         passthrough=args.passthrough,
+        backend=args.backend,
     )
     for note in stats.notes:
         print(f"note: {note}", file=sys.stderr)
     print(
-        f"{stats.rows} rows predicted in {stats.seconds:.1f}s "
+        f"{stats.rows} rows predicted with {stats.backend} in {stats.seconds:.1f}s "
         f"({stats.rows_per_second:,.0f} rows/s) -> {stats.output}",
         file=sys.stdout,
     )

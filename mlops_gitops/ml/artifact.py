@@ -4,6 +4,7 @@ Layout of ``models/<experiment>/``::
 
     model.skops   the fitted scikit-learn Pipeline (skops: safe to load, unlike pickle)
     model.json    ModelInfo: what the model predicts, its input schema, its hash
+    compiled/     model.onnx (when verified) and verification.json: see mlops_gitops.ml.compiled
 
 Training writes both with :func:`save_model`; serving, evaluation and the registry read them with
 :func:`load_model`, which refuses a file whose hash does not match the record.
@@ -21,6 +22,7 @@ from mlops_gitops.errors import MlopsError
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
 
 __all__ = [
+    "COMPILED_DIR",
     "MODEL_FILE",
     "MODEL_INFO_FILE",
     "CorruptModel",
@@ -34,6 +36,8 @@ __all__ = [
 
 MODEL_FILE = "model.skops"
 MODEL_INFO_FILE = "model.json"
+# The compiled ONNX graph and its verification (see mlops_gitops.ml.compiled)
+COMPILED_DIR = "compiled"
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class ModelInfo:
     target_min: float | None = None
     target_max: float | None = None
     """The target's range from the dataset schema (labels sent as feedback must fit it)."""
+    # the compiled graph's record (mlops_gitops.ml.compiled.CompiledRecord); empty: none
+    compiled: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str) + "\n"

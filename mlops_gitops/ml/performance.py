@@ -18,7 +18,7 @@ from mlops_gitops.ml.artifact import MODEL_FILE, load_model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["measure_processing"]
+__all__ = ["measure_backends", "measure_processing"]
 
 BATCH_REPEATS = 3
 
@@ -123,3 +123,87 @@ def _throughput(
         if time.perf_counter() > stop:
             break
     return len(batch) / best if best > 0 else float("inf")
+
+
+def measure_backends(
+    model_dir: Path, X_test: pd.DataFrame, *, time_budget_s: float = 2.0, seed: int = 42
+) -> dict[str, float | int]:
+    """Processing performance of both backends: ``sklearn_*`` always, ``onnx_*`` when training
+    verified a graph; the unprefixed figures are those of the backend that will serve (``auto``),
+    so success criteria gate on what serves. ``onnx_serves`` is 1 when that is the graph."""
+    from mlops_gitops.ml.compiled import CompiledRecord
+
+    sklearn = measure_processing(model_dir, X_test, time_budget_s=time_budget_s, seed=seed)
+    model, info = load_model(model_dir)
+    record = CompiledRecord.from_dict(info.compiled)
+    measured: dict[str, float | int] = {f"sklearn_{k}": v for k, v in sklearn.items()}
+    serving = sklearn
+    if record.verified:
+        onnx = _measure_onnx(model_dir, model, info, X_test, time_budget_s=time_budget_s, seed=seed)
+        measured |= {f"onnx_{k}": v for k, v in onnx.items()}
+        serving = onnx
+    return {**serving, **measured, "onnx_serves": int(record.verified)}
+
+
+def _measure_onnx(
+    model_dir: Path, model: Any, info: Any, X: pd.DataFrame, *, time_budget_s: float, seed: int
+) -> dict[str, float | int]:
+    """The graph's figures, timed through the serving backend (feed conversion included)."""
+    import numpy as np
+
+    from mlops_gitops.ml.compiled import (
+        CompiledRecord,
+        GraphInputs,
+        load_graph,
+        open_session,
+        run_graph,
+    )
+
+    record = CompiledRecord.from_dict(info.compiled)
+    classifier = info.task == "classification"
+    classes = np.asarray(model.classes_) if classifier else None
+    has_proba = classifier and hasattr(model, "predict_proba")
+    started = time.perf_counter()
+    session = open_session(load_graph(model_dir, record))
+    inputs = GraphInputs(record.inputs)
+    load_time_ms = (time.perf_counter() - started) * 1000
+
+    def run(columns: dict[str, Any]) -> Any:
+        return run_graph(session, inputs.feed(columns), classes, has_proba)
+
+    columns = {name: X[name].to_numpy() for name, _ in record.inputs}
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(X), size=200)
+    rows = [{k: v[i : i + 1] for k, v in columns.items()} for i in picks]
+    run(rows[0])
+    latencies: list[float] = []
+    failures = 0
+    stop = time.perf_counter() + time_budget_s / 2
+    for row in rows:
+        begun = time.perf_counter()
+        try:
+            run(row)
+        except Exception:  # any exception is a failed prediction, counted
+            failures += 1
+            continue
+        latencies.append((time.perf_counter() - begun) * 1000)
+        if time.perf_counter() > stop:
+            break
+    batch_rows = rng.integers(0, len(X), size=1000)
+    batch = {k: v[batch_rows] for k, v in columns.items()}
+    best = float("inf")
+    for _ in range(BATCH_REPEATS):
+        begun = time.perf_counter()
+        run(batch)
+        best = min(best, time.perf_counter() - begun)
+    timed = np.asarray(latencies or [float("nan")])
+    return {
+        "p50_latency_ms": float(np.percentile(timed, 50)),
+        "p95_latency_ms": float(np.percentile(timed, 95)),
+        "p99_latency_ms": float(np.percentile(timed, 99)),
+        "throughput_rows_per_s": len(batch_rows) / best if best > 0 else float("inf"),
+        "model_size_mb": (model_dir / record.file).stat().st_size / 1_000_000,
+        "load_time_ms": load_time_ms,
+        "failures": failures,
+        "rows_probed": len(latencies) + failures,
+    }

@@ -192,6 +192,24 @@ def _performance(performance: Mapping[str, Any] | None) -> list[str]:
     return _table(["measure", "value", "unit"], rows)
 
 
+def _serving(compiled: Mapping[str, Any] | None) -> list[str]:
+    """Which backend serves the model and why: the compiled graph's record in model.json."""
+    if not compiled:
+        return ["Served by scikit-learn: the model was trained before compiled inference existed."]
+    if compiled.get("status") != "verified":
+        return [f"Served by scikit-learn ({compiled.get('status')}): {compiled.get('reason')}."]
+    figures = compiled.get("verification") or {}
+    tolerances = compiled.get("tolerances") or {}
+    lines = [
+        f"Served by ONNX Runtime from `{compiled.get('file')}` "
+        f"(sha256 `{str(compiled.get('sha256'))[:12]}...`): {compiled.get('reason')}.",
+        "",
+    ]
+    rows = [(k.replace("_", " "), _number(v)) for k, v in sorted(figures.items()) if k != "rows"]
+    rows += [(f"tolerance: {k}", _number(v)) for k, v in sorted(tolerances.items())]
+    return lines + _table(["verification", "value"], rows)
+
+
 def _features(top: Any) -> list[tuple[Any, Any]]:
     if isinstance(top, Mapping):
         return list(top.items())
@@ -284,6 +302,7 @@ def render_model_card(
     fairness: Mapping[str, Any] | None = None,
     limitations: Sequence[str] | None = None,
     lineage: Mapping[str, Any] | None = None,
+    compiled: Mapping[str, Any] | None = None,
 ) -> str:
     """The model card of ``experiment`` as Markdown.
 
@@ -300,6 +319,7 @@ def render_model_card(
     - ``interpretation``: ``top_features`` (list of ``{feature, importance}`` or a mapping) and
       ``highlights``; ``fairness``: ``highlights`` and ``groups`` (column -> group -> metrics).
     - ``limitations``: sentences; ``lineage``: the record of :func:`.lineage.build_lineage`.
+    - ``compiled``: ``model.json``'s ``compiled`` record (which backend serves, and why).
     """
     sections: list[tuple[str, list[str]]] = [
         ("Problem", _problem(_plain(problem))),
@@ -307,6 +327,7 @@ def render_model_card(
         ("Training", _training(training)),
         ("Metrics against the success criteria", _metrics(metrics, performance, criteria)),
         ("Processing performance", _performance(performance)),
+        ("Serving backend", _serving(compiled)),
         ("Interpretation", _interpretation(interpretation)),
         ("Fairness", _fairness(fairness)),
         ("Limitations", _limitations(limitations)),

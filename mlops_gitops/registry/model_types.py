@@ -89,6 +89,8 @@ class ModelDetail:
     stages: Mapping[str, str]
     current_metrics: Mapping[str, Any] | None
     """Metrics of the model in the working tree (``metrics/<name>.json`` + performance)."""
+    compiled: Mapping[str, Any] | None = None
+    """The working tree's ``model.json`` record of the compiled graph: which backend serves."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +99,7 @@ class ModelDetail:
             "versions": [v.to_dict() for v in self.versions],
             "stages": dict(sorted(self.stages.items())),
             "current_metrics": None if self.current_metrics is None else dict(self.current_metrics),
+            "compiled": None if self.compiled is None else dict(self.compiled),
         }
 
 

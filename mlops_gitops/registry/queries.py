@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.registry.annotation import ANNOTATIONS_FILE, annotation_of
@@ -75,7 +77,20 @@ def show_model(root: Path, name: str) -> ModelDetail:
         versions=tuple(versions),
         stages={s: a.version for s, a in sorted(model.stages.items())},
         current_metrics=None if current.empty else current.merged(),
+        compiled=_compiled_record(root, name),
     )
+
+
+def _compiled_record(root: Path, name: str) -> dict[str, Any] | None:
+    """``models/<name>/model.json``'s record of the compiled graph (None: no model here)."""
+    path = root / "models" / name / "model.json"
+    if not path.is_file():
+        return None
+    try:
+        compiled = json.loads(path.read_text()).get("compiled")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return compiled if isinstance(compiled, dict) else {}
 
 
 def resolve_stage(root: Path, name: str, stage: str) -> StageRef:

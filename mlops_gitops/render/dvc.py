@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_gitops import __version__
+from mlops_gitops.ml.artifact import COMPILED_DIR
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 
 __all__ = [
@@ -172,6 +173,11 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
                 "localExamples": interp.local_examples,
                 "fairness": interp.fairness,
             },
+            "compile": {
+                "enabled": experiment.compile.enabled,
+                "probabilityTolerance": experiment.compile.probability_tolerance,
+                "relativeTolerance": experiment.compile.relative_tolerance,
+            },
             "compute": {
                 "backend": experiment.compute.backend,
                 "scheduler": experiment.compute.scheduler,
@@ -284,6 +290,7 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
         f"{exp_key}.search",
         f"{exp_key}.preprocessing",
         f"{exp_key}.compute",
+        f"{exp_key}.compile",
         f"{problem_key}.task",
         f"{problem_key}.target",
         f"{problem_key}.metric",
@@ -297,10 +304,12 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                 "train",
                 n,
                 params=training_params,
-                deps=[train],
+                # the test split verifies the compiled graph against scikit-learn
+                deps=[train, test],
                 outs=[
                     model,
                     f"{model_dir}/model.json",
+                    f"{model_dir}/{COMPILED_DIR}",
                     _uncached(f"{model_dir}/leaderboard.json"),
                     _uncached(f"{model_dir}/leaderboard.md"),
                     _uncached(f"{model_dir}/lineage.json"),

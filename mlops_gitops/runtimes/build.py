@@ -24,6 +24,7 @@ from typing import Any
 from mlops_gitops.errors import BuildError
 from mlops_gitops.fsutil import atomic_write_bytes
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE, read_model_info
+from mlops_gitops.ml.compiled import CompiledRecord, load_graph
 from mlops_gitops.render.container import (
     BuildContext,
     image_reference,
@@ -99,7 +100,11 @@ def prepare_build(
     model_dir = resolve_model_dir(root, deployment, checkout=download)
     info = read_model_info(model_dir)
     model_files = {n: (model_dir / n).read_bytes() for n in (MODEL_FILE, MODEL_INFO_FILE)}
-    wheels = collect_wheels(wheel_cache, download=download)
+    compiled = CompiledRecord.from_dict(info.compiled)
+    if compiled.verified:
+        # the graph, hash-checked here so a changed file never reaches an image
+        model_files[compiled.file] = load_graph(model_dir, compiled)
+    wheels = collect_wheels(wheel_cache, download=download, onnx=compiled.verified)
     context = render_build_context(
         deployment,
         model_files,

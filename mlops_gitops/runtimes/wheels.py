@@ -35,6 +35,7 @@ from mlops_gitops.ml.artifact import file_sha256
 from mlops_gitops.render.container import WheelRef
 
 __all__ = [
+    "ONNX_RUNTIME",
     "SELF",
     "SERVING_ROOTS",
     "Pin",
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 SELF = "mlops-gitops"
+# in the serving extra, shipped only to images whose model serves a verified ONNX graph
+ONNX_RUNTIME = "onnxruntime"
 SERVING_ROOTS = (
     "scikit-learn",
     "skops",
@@ -94,10 +97,17 @@ def _roots() -> list[Requirement]:
     return serving or [Requirement(name) for name in SERVING_ROOTS]
 
 
-def serving_closure(roots: Iterable[Requirement] | None = None) -> tuple[Pin, ...]:
-    """Every distribution the serving app needs, pinned to its installed version (sorted)."""
+def serving_closure(
+    roots: Iterable[Requirement] | None = None, *, onnx: bool = True
+) -> tuple[Pin, ...]:
+    """Every distribution the serving app needs, pinned to its installed version (sorted).
+
+    ``onnx=False`` (a model without a verified ONNX graph) leaves ONNX Runtime out, and with it
+    every distribution only it needs."""
     environment = {k: str(v) for k, v in default_environment().items()}
     pending = list(_roots() if roots is None else roots)
+    if not onnx:
+        pending = [r for r in pending if canonicalize_name(r.name) != ONNX_RUNTIME]
     seen: dict[str, Pin] = {}
     extras_done: set[tuple[str, str]] = set()
     while pending:
@@ -256,17 +266,18 @@ def _ref(path: Path) -> WheelRef:
 
 
 def collect_wheels(
-    cache: Path | None = None, *, download: bool = True
+    cache: Path | None = None, *, download: bool = True, onnx: bool = True
 ) -> tuple[tuple[WheelRef, Path], ...]:
     """The serving closure's wheels (and mlops-gitops's own), each with its path in the cache.
 
     With ``download=False`` a wheel missing from the cache is an error instead of a download.
+    ``onnx``: whether the model serves a verified ONNX graph (else onnxruntime stays out).
     """
     cache = cache or default_wheel_cache()
     cache.mkdir(parents=True, exist_ok=True)
     python = f"{sys.version_info.major}{sys.version_info.minor}"
     platforms = target_platforms()
-    pins = list(serving_closure())
+    pins = list(serving_closure(onnx=onnx))
     missing = [p for p in pins if _cached(cache, p, python, platforms) is None]
     if missing and not download:
         raise BuildError(

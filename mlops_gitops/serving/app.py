@@ -45,6 +45,7 @@ from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.io.tables import column_kinds
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.serving import openapi
+from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.feedback_checks import check_label_values
 from mlops_gitops.serving.identity import INSTANCE_HEADER
 from mlops_gitops.serving.labels import labels_from_feedback, write_labels
@@ -92,11 +93,14 @@ def create_app(
     instance_id: str | None = None,
     upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
     auth_token: str | None = None,
+    backend: str = "auto",
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
     build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256;
-    ``instance_id`` is echoed by the health routes (see :mod:`mlops_gitops.serving.identity`)."""
+    ``instance_id`` is echoed by the health routes (see :mod:`mlops_gitops.serving.identity`).
+    ``backend`` (auto, sklearn, onnx) picks what runs it: see serving.backends."""
     pipeline, info = load_model(model_dir)
+    choice = choose_backend(pipeline, info, model_dir, backend)
     service = ModelService(
         pipeline,
         info,
@@ -104,6 +108,7 @@ def create_app(
         version=model_version,
         request_log=request_log,
         log_sink=log_sink,
+        backend=choice,
     )
     return build_app(
         service,
@@ -211,7 +216,9 @@ def _add_v2_routes(
     features = service.info.features
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
-    metadata = model_metadata(service.name, service.version, service.info, service.classes)
+    metadata = model_metadata(
+        service.name, service.version, service.info, service.classes, service.backend
+    )
     # Documents the one name served here (so generated clients and tests use it); others get 404.
     served_name: Any = Path(json_schema_extra={"enum": [service.name]})
 

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from mlops_gitops.errors import DataError
 from mlops_gitops.io.tables import Chunk, column_kinds, iter_chunks
 from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.request_log import arrow_type_of
 from mlops_gitops.serving.validation import InputSchema
@@ -41,6 +42,7 @@ class BatchStats:
     seconds: float
     output: Path
     notes: tuple[str, ...] = ()
+    backend: str = "sklearn"
 
     @property
     def rows_per_second(self) -> float:
@@ -55,16 +57,19 @@ def predict_file(
     chunk_rows: int = 50_000,
     progress: bool = False,
     passthrough: Sequence[str] = (),
+    backend: str = "auto",
 ) -> BatchStats:
     """Predict every row of ``input`` (CSV or Parquet) into ``output`` (Parquet).
 
     ``passthrough`` names extra input columns (an id, say) copied to the output unchecked.
     ``progress`` shows a rich progress bar on a terminal and plain lines on stderr otherwise.
+    ``backend`` (auto, sklearn, onnx) picks what runs the model, as serving does.
     """
     if chunk_rows < 1:
         raise DataError(f"chunk_rows must be at least 1, got {chunk_rows}")
     pipeline, info = load_model(model_dir)
-    predictor = Predictor(pipeline, info)
+    choice = choose_backend(pipeline, info, model_dir, backend)
+    predictor = Predictor(pipeline, info, choice.backend)
     schema = InputSchema(info.features)
     ignored = _ignored_target(input, info.target, schema, passthrough)
     notes = (
@@ -109,7 +114,9 @@ def predict_file(
             writer.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    return BatchStats(rows, chunks, time.perf_counter() - started, output, notes)
+    return BatchStats(
+        rows, chunks, time.perf_counter() - started, output, notes, predictor.backend.name
+    )
 
 
 def _ignored_target(

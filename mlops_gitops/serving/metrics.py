@@ -13,7 +13,7 @@ Metrics of a server (``ServingMetrics``)::
     mlops_request_log_dropped_records_total{reason}          counter (queue_full, write_error)
     mlops_request_log_written_records_total                  counter
     mlops_request_log_buffered_records                       gauge (accepted, not yet written)
-    mlops_model_info{name, version}                          gauge, always 1
+    mlops_model_info{name, version, backend}                 gauge, always 1
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ class ServingMetrics:
         *,
         classification: bool,
         prediction_buckets: Sequence[float] = PREDICTION_BUCKETS,
+        backend: str = "sklearn",
     ) -> None:
         self.requests = Counter(
             "mlops_http_requests_total",
@@ -168,8 +169,12 @@ class ServingMetrics:
             "mlops_request_log_buffered_records",
             "Request log records accepted but not yet written (lost if the process is killed).",
         )
-        self.info = Counter("mlops_model_info", "The served model.", ("name", "version"))
-        self.info.inc((name, version))
+        self.info = Counter(
+            "mlops_model_info",
+            "The served model; backend: what runs it (sklearn, or onnx: its verified graph).",
+            ("name", "version", "backend"),
+        )
+        self.info.inc((name, version, backend))
 
     def observe_predictions(self, labels: np.ndarray[Any, Any]) -> None:
         self.rows.inc((), len(labels))

@@ -36,7 +36,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         type=Path,
         metavar="DIR",
-        help="folder holding model.skops and model.json",
+        help="folder holding model.skops and model.json (and compiled/model.onnx when verified)",
     )
     parser.add_argument(
         "--name", required=True, help="the served model's name (the deployment's name)"
@@ -100,6 +100,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--access-log", action="store_true", help="log every request (costs throughput)"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "sklearn", "onnx"),
+        default="auto",
+        help="what runs the model: onnx (its verified ONNX graph, in ONNX Runtime), sklearn "
+        "(the pipeline), or auto (default: onnx when training verified a graph)",
     )
 
 

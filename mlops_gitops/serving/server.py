@@ -57,6 +57,7 @@ class ServeOptions:
     log_level: str = "info"
     access_log: bool = False
     instance_id: str | None = None
+    backend: str = "auto"
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -86,6 +87,7 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         log_level=args.log_level,
         access_log=args.access_log,
         instance_id=args.instance_id or new_instance_id(),
+        backend=args.backend,
     )
 
 
@@ -130,6 +132,7 @@ def build_app(options: ServeOptions) -> FastAPI:
         instance_id=options.instance_id,
         upload_limits=UploadLimits(options.max_batch_rows, options.max_decoded_bytes),
         auth_token=_auth_token(options),
+        backend=options.backend,
     )
 
 
@@ -169,9 +172,12 @@ def serve(options: ServeOptions) -> None:
         uvicorn.run(build_app(options), **common)
         return
     from mlops_gitops.ml.artifact import load_model
+    from mlops_gitops.serving.backends import choose_backend
 
     _check(options)
-    load_model(options.model_dir)  # refuse a bad model before starting any worker
+    # refuse a bad model (or a changed compiled graph) before starting any worker
+    pipeline, info = load_model(options.model_dir)
+    choose_backend(pipeline, info, options.model_dir, options.backend)
     os.environ[OPTIONS_ENV] = options.to_json()
     uvicorn.run(
         "mlops_gitops.serving.server:app_from_environment",

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.serving.backends import BackendChoice
 from mlops_gitops.serving.feedback_checks import ServedRequests
 from mlops_gitops.serving.metrics import PREDICTION_BUCKETS, ServingMetrics
 from mlops_gitops.serving.predictor import Prediction, Predictor
@@ -44,12 +45,15 @@ class ModelService:
         request_log: RequestLogSettings | None = None,
         log_sink: Sink | None = None,
         prediction_buckets: tuple[float, ...] = PREDICTION_BUCKETS,
+        backend: BackendChoice | None = None,
     ) -> None:
         self.name = name
         self.info = info
         self.version = version or info.sha256[:12]
         self.schema = InputSchema(info.features)
-        self.predictor = Predictor(pipeline, info)
+        self.predictor = Predictor(pipeline, info, backend.backend if backend else None)
+        self.backend = self.predictor.backend.name
+        self.backend_reason = backend.reason if backend else "scikit-learn"
         self.classes = self.predictor.classes
         self.label_type: pa.DataType = (
             arrow_type_of(np.asarray(self.classes)) if self.classes else pa.float64()
@@ -59,6 +63,7 @@ class ModelService:
             self.version,
             classification=self.predictor.is_classifier,
             prediction_buckets=prediction_buckets,
+            backend=self.backend,
         )
         self.request_log = request_log
         self.served = ServedRequests()

@@ -57,7 +57,13 @@ def output_datatype(values: np.ndarray[Any, Any]) -> str:
     return "BYTES"
 
 
-def model_metadata(name: str, version: str, info: ModelInfo, classes: tuple[Any, ...]) -> Any:
+def model_metadata(
+    name: str,
+    version: str,
+    info: ModelInfo,
+    classes: tuple[Any, ...],
+    backend: str = "sklearn",
+) -> Any:
     outputs: list[dict[str, Any]] = [
         {"name": "predict", "datatype": _label_datatype(info, classes), "shape": [-1]}
     ]
@@ -66,7 +72,7 @@ def model_metadata(name: str, version: str, info: ModelInfo, classes: tuple[Any,
     return {
         "name": name,
         "versions": [version],
-        "platform": "sklearn",
+        "platform": "onnxruntime_onnx" if backend == "onnx" else "sklearn",
         "inputs": [
             {"name": f.name, "datatype": feature_datatype(f), "shape": [-1]} for f in info.features
         ],
@@ -77,6 +83,7 @@ def model_metadata(name: str, version: str, info: ModelInfo, classes: tuple[Any,
             "experiment": info.experiment,
             "estimator": info.estimator,
             "classes": list(classes),
+            "backend": backend,
         },
     }
 

@@ -12,6 +12,7 @@ from typing import Any
 from mlops_gitops.specs.models import (
     Candidate,
     ColumnSchema,
+    CompileSettings,
     Compute,
     Criterion,
     Dataset,
@@ -188,6 +189,7 @@ def _experiment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
                 },
             )
         ),
+        compile=_compile_settings(spec.get("compile", {})),
         compute=Compute(
             **_pick(
                 spec.get("compute", {}),
@@ -197,6 +199,23 @@ def _experiment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
         champion_tolerance=float(spec.get("championTolerance", 0.0)),
         description=spec.get("description", ""),
     )
+
+
+def _compile_settings(spec: Mapping[str, Any]) -> CompileSettings:
+    picked = _pick(
+        spec,
+        {
+            "enabled": "enabled",
+            "probabilityTolerance": "probability_tolerance",
+            "relativeTolerance": "relative_tolerance",
+        },
+    )
+    # params.yaml holds 1e-05 as written by the renderer, which YAML 1.1 (PyYAML) reads as a
+    # string: the schema checked the spec's number, so the value is a float either way
+    for key in ("probability_tolerance", "relative_tolerance"):
+        if key in picked:
+            picked[key] = float(picked[key])
+    return CompileSettings(**picked)
 
 
 def _deployment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> Deployment:

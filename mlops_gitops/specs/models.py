@@ -16,6 +16,7 @@ __all__ = [
     "API_VERSION",
     "Candidate",
     "ColumnSchema",
+    "CompileSettings",
     "Compute",
     "Criterion",
     "Dataset",
@@ -258,6 +259,15 @@ class Interpretation:
 
 
 @dataclass(frozen=True)
+class CompileSettings:
+    """Compiled inference: convert to ONNX after training, verify within these tolerances."""
+
+    enabled: bool = True
+    probability_tolerance: float = 1e-5
+    relative_tolerance: float = 1e-5
+
+
+@dataclass(frozen=True)
 class Compute:
     backend: Literal["local", "dask"] = "local"
     scheduler: str | None = None
@@ -275,6 +285,7 @@ class Experiment:
     preprocessing: Preprocessing = Preprocessing()
     interpretation: Interpretation = Interpretation()
     compute: Compute = Compute()
+    compile: CompileSettings = CompileSettings()
     champion_tolerance: float = 0.0
     description: str = ""
 

@@ -122,6 +122,7 @@ def run(root: Path, name: str) -> str:
             "leaderboard's cross-validation std.",
         ],
         lineage=lineage,
+        compiled=(read_json(model_dir / "model.json") or {}).get("compiled"),
     )
     write_model_card(model_dir, text)
     return f"model card at models/{name}/model_card.md"

@@ -7,6 +7,7 @@ from pathlib import Path
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.ml.catalogue import METRICS
+from mlops_gitops.ml.compiled import compiled_metrics
 from mlops_gitops.stages.context import experiment_settings, load_frame, write_json
 
 __all__ = ["run"]
@@ -26,7 +27,8 @@ def run(root: Path, name: str) -> str:
     results = check_criteria(criteria, evaluation["metrics"])
     passed = all(r.passed for r in results)
     write_json(
-        root / "metrics" / f"{name}.json", {**evaluation["metrics"], "criteria_passed": passed}
+        root / "metrics" / f"{name}.json",
+        {**evaluation["metrics"], **compiled_metrics(info.compiled), "criteria_passed": passed},
     )
     folder = root / "reports" / name
     write_json(

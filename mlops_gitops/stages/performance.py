@@ -13,21 +13,23 @@ __all__ = ["run"]
 
 def run(root: Path, name: str) -> str:
     from mlops_gitops.ml.metrics import check_criteria
-    from mlops_gitops.ml.performance import measure_processing
+    from mlops_gitops.ml.performance import measure_backends
 
     _, problem, dataset = experiment_settings(root, name)
     model_dir = root / "models" / name
     info = read_model_info(model_dir)
     test = load_frame(root / "data" / dataset.name / "test.parquet")
-    measured = measure_processing(model_dir, test[[f.name for f in info.features]])
+    measured = measure_backends(model_dir, test[[f.name for f in info.features]])
     criteria = [c for c in problem.success_criteria if c.metric in PROCESSING_METRICS]
     results = check_criteria(criteria, {k: float(v) for k, v in measured.items()})
     passed = all(r.passed for r in results)
     write_json(
         root / "metrics" / f"{name}.performance.json", {**measured, "criteria_passed": passed}
     )
+    backend = "onnx" if measured["onnx_serves"] else "sklearn"
     return (
-        f"p50 {measured['p50_latency_ms']:.2f} ms, p99 {measured['p99_latency_ms']:.2f} ms, "
+        f"{backend}: p50 {measured['p50_latency_ms']:.2f} ms, "
+        f"p99 {measured['p99_latency_ms']:.2f} ms, "
         f"{measured['throughput_rows_per_s']:.0f} rows/s; "
         f"{'criteria pass' if passed else 'criteria FAIL'}"
     )

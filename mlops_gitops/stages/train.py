@@ -21,6 +21,7 @@ def _plain(value: Any) -> Any:
 
 
 def run(root: Path, name: str) -> str:
+    from mlops_gitops.ml.compile import Tolerances, compile_pipeline, disabled, write_compiled
     from mlops_gitops.ml.leaderboard import write_leaderboard
     from mlops_gitops.ml.search import run_search
     from mlops_gitops.registry.lineage import build_lineage, dvc_data_version, write_lineage
@@ -40,15 +41,28 @@ def run(root: Path, name: str) -> str:
         if (problem.task == "classification")
         else ()
     )
+    features_info = tuple(
+        FeatureInfo(c.name, c.type, c.nullable, c.min, c.max, c.allowed) for c in features
+    )
+    tolerances = Tolerances(
+        experiment.compile.probability_tolerance, experiment.compile.relative_tolerance
+    )
+    started = time.perf_counter()
+    if experiment.compile.enabled:
+        test = load_frame(root / "data" / dataset.name / "test.parquet")
+        compiled = compile_pipeline(
+            model, features_info, problem.task, test[[c.name for c in features]], tolerances
+        )
+    else:
+        compiled = disabled(tolerances)
+    compile_seconds = time.perf_counter() - started
     info = ModelInfo(
         experiment=name,
         problem=problem.name,
         dataset=dataset.name,
         task=problem.task,
         target=dataset.target,
-        features=tuple(
-            FeatureInfo(c.name, c.type, c.nullable, c.min, c.max, c.allowed) for c in features
-        ),
+        features=features_info,
         estimator=result.best_estimator,
         candidate=result.best_candidate,
         params={k: _plain(v) for k, v in result.best_params.items()},
@@ -57,8 +71,10 @@ def run(root: Path, name: str) -> str:
         target_min=target.min if target is not None else None,
         target_max=target.max if target is not None else None,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        compiled=compiled.record.to_dict(),
     )
     model_dir = root / "models" / name
+    write_compiled(model_dir, compiled)
     save_model(model, model_dir, info)
     write_leaderboard(result, model_dir)
     ingest = read_json(root / "data" / dataset.name / "ingest.json") or {}
@@ -68,11 +84,16 @@ def run(root: Path, name: str) -> str:
         dataset_hash=str(ingest.get("content_sha256", "unknown")),
         dvc_data_version=dvc_data_version(root, dataset.name),
         params=experiment_params(experiment),
-        metrics={f"cv_{result.metric}": result.best.cv_mean, "cv_std": result.best.cv_std},
-        durations={"search_s": search_seconds},
+        metrics={
+            f"cv_{result.metric}": result.best.cv_mean,
+            "cv_std": result.best.cv_std,
+            **compiled.metrics,
+        },
+        durations={"search_s": search_seconds, "compile_s": compile_seconds},
     )
-    write_lineage(model_dir, lineage)
+    write_lineage(model_dir, {**lineage, "compiled": compiled.record.to_dict()})
     return (
         f"best {result.best_candidate} ({result.best_estimator}) "
-        f"cv {result.metric} {result.best.cv_mean:.4f} of {len(result.leaderboard)} candidates"
+        f"cv {result.metric} {result.best.cv_mean:.4f} of {len(result.leaderboard)} candidates; "
+        f"serves with {compiled.record.describe()}"
     )

@@ -108,8 +108,8 @@ def test_unknown_field_points_at_the_key_with_a_suggestion(project: Path) -> Non
     assert errors(project) == [
         "specs/experiment.yaml:6:3: spec: missing required field 'dataset'",
         "specs/experiment.yaml:7:3: spec.datset: unknown field 'datset'; allowed: candidates, "
-        "championTolerance, compute, dataset, description, interpretation, preprocessing, "
-        "problem, search; did you mean 'dataset'?",
+        "championTolerance, compile, compute, dataset, description, interpretation, "
+        "preprocessing, problem, search; did you mean 'dataset'?",
     ]
 
 
