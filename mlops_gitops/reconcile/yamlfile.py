@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import io
 from pathlib import Path
 from typing import Any
@@ -51,13 +53,36 @@ def load_roundtrip(path: Path) -> Any:
     return data
 
 
+# YAML 1.2 floats (``1e-05``, ``.5``): ruamel, and so DVC, read them as numbers, where PyYAML's
+# YAML 1.1 rules want a dot before the exponent and would read ``1e-05`` as a string.
+_YAML12_FLOAT = r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"
+
+
+@functools.cache
+def _fast_loader() -> Any:
+    import re
+
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc,valid-type]  # libyaml's parser, Python's resolver
+        pass
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", re.compile(_YAML12_FLOAT), list("-+0123456789.")
+    )
+    return Loader
+
+
 def load_fast(path: Path) -> dict[str, Any]:
-    """The file as plain data, parsed with libyaml (no comments); empty when absent."""
+    """The file as plain data, parsed with libyaml (no comments; numbers as DVC reads them);
+    empty when absent."""
     import yaml
 
     if not path.exists():
         return {}
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _fast_loader()
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as error:
