@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import MlopsError
-from mlops_gitops.serving.identity import new_instance_id
+from mlops_gitops.serving.identity import INSTANCE_ENV, new_instance_id
 from mlops_gitops.serving.options import request_log_dir
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
-        instance_id=args.instance_id or new_instance_id(),
+        # read here, not as the parser's default, so generated docs never show a live value
+        instance_id=args.instance_id or os.environ.get(INSTANCE_ENV) or new_instance_id(),
     )
 
 
