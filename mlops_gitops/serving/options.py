@@ -6,7 +6,6 @@ Light on purpose: argparse and pathlib only, so building the CLI's parser import
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from mlops_gitops.serving.identity import INSTANCE_ENV
@@ -55,7 +54,6 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--instance-id",
-        default=os.environ.get(INSTANCE_ENV) or None,
         metavar="ID",
         help=f"echoed in the health routes' X-Mlops-Instance-Id header, so a runtime knows "
         f"its own process answers (default: ${INSTANCE_ENV}, else a random id)",

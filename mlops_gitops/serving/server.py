@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import MlopsError
-from mlops_gitops.serving.identity import new_instance_id
+from mlops_gitops.serving.identity import INSTANCE_ENV, new_instance_id
 from mlops_gitops.serving.options import (
     DEFAULT_MAX_BATCH_ROWS,
     DEFAULT_MAX_DECODED_BYTES,
@@ -86,7 +86,8 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         auth_token_env=args.auth_token_env,
         log_level=args.log_level,
         access_log=args.access_log,
-        instance_id=args.instance_id or new_instance_id(),
+        # read here, not as the parser's default, so generated docs never show a live value
+        instance_id=args.instance_id or os.environ.get(INSTANCE_ENV) or new_instance_id(),
         backend=args.backend,
     )
 
