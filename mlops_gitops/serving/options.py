@@ -6,6 +6,7 @@ Light on purpose: argparse and pathlib only, so building the CLI's parser import
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from mlops_gitops.serving.identity import INSTANCE_ENV
