@@ -24,6 +24,7 @@ limit, 415 for a batch upload of another format. Errors are ``{"error": "...", "
 
 from __future__ import annotations
 
+import logging
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -86,6 +87,7 @@ def create_app(
     ``backend`` (auto, sklearn, onnx) picks what runs it: see serving.backends."""
     pipeline, info = load_model(model_dir)
     choice = choose_backend(pipeline, info, model_dir, backend)
+    logging.getLogger(__name__).info("model %s served by %s", name, choice.reason)
     service = ModelService(
         pipeline,
         info,
