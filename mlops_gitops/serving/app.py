@@ -27,6 +27,7 @@ with, so a runtime can prove its own process answers.
 from __future__ import annotations
 
 import hmac
+import logging
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -101,6 +102,7 @@ def create_app(
     ``backend`` (auto, sklearn, onnx) picks what runs it: see serving.backends."""
     pipeline, info = load_model(model_dir)
     choice = choose_backend(pipeline, info, model_dir, backend)
+    logging.getLogger(__name__).info("model %s served by %s", name, choice.reason)
     service = ModelService(
         pipeline,
         info,
