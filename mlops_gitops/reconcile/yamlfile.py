@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import io
 from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.io.yaml_loader import safe_loader
 
 __all__ = [
     "dump_roundtrip",
@@ -52,28 +52,6 @@ def load_roundtrip(path: Path) -> Any:
     return data
 
 
-# YAML 1.2 floats (``1e-05``, ``.5``): ruamel, and so DVC, read them as numbers, where PyYAML's
-# YAML 1.1 rules want a dot before the exponent and would read ``1e-05`` as a string.
-_YAML12_FLOAT = r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"
-
-
-@functools.cache
-def _fast_loader() -> Any:
-    import re
-
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class Loader(base):  # type: ignore[misc,valid-type]  # libyaml's parser, Python's resolver
-        pass
-
-    Loader.add_implicit_resolver(
-        "tag:yaml.org,2002:float", re.compile(_YAML12_FLOAT), list("-+0123456789.")
-    )
-    return Loader
-
-
 def load_fast(path: Path) -> dict[str, Any]:
     """The file as plain data, parsed with libyaml (no comments; numbers as DVC reads them);
     empty when absent."""
@@ -81,7 +59,7 @@ def load_fast(path: Path) -> dict[str, Any]:
 
     if not path.exists():
         return {}
-    loader = _fast_loader()
+    loader = safe_loader()
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as error:

@@ -26,3 +26,14 @@ def test_a_float_apply_writes_reads_back_as_the_same_float(tmp_path: Path) -> No
     with path.open("w") as handle:
         roundtrip_yaml().dump({"tolerance": 1e-05, "tiny": 3e-300}, handle)
     assert load_fast(path) == {"tolerance": 1e-05, "tiny": 3e-300}
+
+
+def test_a_spec_reads_exponent_floats_as_numbers_with_their_position() -> None:
+    from mlops_gitops.specs.yamlpos import parse_documents
+
+    [document], problems = parse_documents(
+        "spec:\n  compile: {probabilityTolerance: 1e-5}\n  name: '1e-5'\n", "specs/x.yaml"
+    )
+    assert problems == []
+    assert document.data == {"spec": {"compile": {"probabilityTolerance": 1e-5}, "name": "1e-5"}}
+    assert document.position(("spec", "compile", "probabilityTolerance")) == (2, 35)
