@@ -116,10 +116,11 @@ def problem_params(problem: Problem) -> dict[str, Any]:
             "task": problem.task,
             "target": problem.target,
             "metric": problem.metric,
-            "successCriteria": [
-                {"metric": c.metric, "min": c.min, "max": c.max} for c in problem.success_criteria
-            ],
         }
+    )
+    # always present, even empty: the evaluate and card stages depend on this key
+    block["successCriteria"] = _drop_empty(
+        [{"metric": c.metric, "min": c.min, "max": c.max} for c in problem.success_criteria]
     )
     return block
 
