@@ -182,7 +182,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         status = 400 if error.status_code == 422 else error.status_code
-        return _error(request, status, str(error.detail))
+        response = _error(request, status, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value  # Allow on a 405, say
+        return response
 
     async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
