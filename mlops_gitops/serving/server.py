@@ -173,10 +173,13 @@ def serve(options: ServeOptions) -> None:
 
     _check(options)
     load_model(options.model_dir)  # refuse a bad model before starting any worker
+    from mlops_gitops.serving.metrics import multiprocess_dir
+
     os.environ[OPTIONS_ENV] = options.to_json()
-    uvicorn.run(
-        "mlops_gitops.serving.server:app_from_environment",
-        factory=True,
-        workers=options.workers,
-        **common,
-    )
+    with multiprocess_dir():  # the workers' metrics, summed by whichever worker is scraped
+        uvicorn.run(
+            "mlops_gitops.serving.server:app_from_environment",
+            factory=True,
+            workers=options.workers,
+            **common,
+        )
