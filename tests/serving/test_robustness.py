@@ -141,3 +141,40 @@ def test_405_says_which_methods_are_allowed(
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert response.json()["error"] == "Method Not Allowed"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "error"),
+    [
+        (
+            "/v2/models/churn/infer",
+            {"inputs": [{"name": "age", "shape": [0], "datatype": {}, "data": [None, None]}]},
+            "input 'age': 'datatype' must be one of BOOL, BYTES, FP16, FP32, FP64, INT16, "
+            "INT32, INT64, INT8, UINT16, UINT32, UINT64, UINT8",
+        ),
+        (
+            "/predict",
+            {"instances": [{"age": 1}], "x-unknown": 42},
+            "unknown field(s) 'x-unknown' next to 'instances'; the body holds only 'instances' "
+            "or 'dataframe_split'",
+        ),
+        (
+            "/predict",
+            {"dataframe_split": {"columns": ["age"], "data": [[1]], "index": [0]}},
+            "unknown field(s) 'index' in 'dataframe_split'; it holds 'columns' and 'data'",
+        ),
+    ],
+    ids=["datatype-object", "predict-extra-field", "split-extra-field"],
+)
+def test_requests_schemathesis_found_get_a_400(
+    server: str, path: str, body: object, error: str
+) -> None:
+    response = httpx.post(f"{server}{path}", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+
+
+def test_the_openapi_schema_lists_only_statuses_the_server_sends(server: str) -> None:
+    paths = httpx.get(f"{server}/openapi.json").json()["paths"]
+    statuses = {code for ops in paths.values() for op in ops.values() for code in op["responses"]}
+    assert "422" not in statuses
