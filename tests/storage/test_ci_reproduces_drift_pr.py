@@ -71,6 +71,7 @@ def run_ci(workflow: dict[str, Any], cwd: Path, env: dict[str, str], secrets: di
         script = expand(step["run"], context, secrets)
         done = subprocess.run(
             ["bash", "-e", "-o", "pipefail", "-c", script],
+            check=False,
             cwd=cwd,
             env={**env, **job_env},
             capture_output=True,
