@@ -36,7 +36,7 @@ class S3Server:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         # The server logs every request: to a file, since an unread pipe fills up and blocks it.
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
 
     def environment(self) -> dict[str, str]:
         return {

@@ -60,7 +60,8 @@ class Replica:
         self.stderr = ""
 
     def start(self) -> Replica:
-        self._log = tempfile.TemporaryFile()  # not a pipe: an unread pipe blocks the server
+        # not a pipe: an unread pipe blocks the server; closed in stop
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
             self.argv, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
         )
