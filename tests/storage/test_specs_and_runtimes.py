@@ -69,6 +69,32 @@ def test_a_bad_request_log_uri_is_named_at_its_line(
     assert all(e.startswith("specs/deployment.yaml:6:") for e in errors(project))
 
 
+KUBERNETES_LOG_MESSAGE = (
+    "a kubernetes deployment logs its requests to object storage: a pod's own disk is lost when "
+    "it restarts and split between replicas, so drift checks could not read it; set "
+    "requestLog.uri (s3://bucket/prefix) or requestLog.enabled: false"
+)
+
+
+@pytest.mark.parametrize(
+    ("request_log", "error"),
+    [
+        ("{enabled: true}", "spec.requestLog: " + KUBERNETES_LOG_MESSAGE),
+        ("{uri: logs/requests}", "spec.requestLog.uri: " + KUBERNETES_LOG_MESSAGE),
+        ("{enabled: false}", None),
+        ("{uri: s3://bucket/requests}", None),
+    ],
+)
+def test_a_kubernetes_deployment_has_no_pod_local_request_log(
+    project: Path, request_log: str, error: str | None
+) -> None:
+    text = spec_with(request_log).replace("spec:\n", "spec:\n  runtime: kubernetes\n")
+    valid_project(project, **{"specs/deployment.yaml": text})
+    found = [e.split(": ", 1)[1] for e in errors(project)]
+    assert found == ([] if error is None else [error])
+    assert all(e.startswith("specs/deployment.yaml:7:") for e in errors(project))
+
+
 def test_kubernetes_pods_write_to_the_store_with_credentials_from_a_secret() -> None:
     spec = deployment(
         replicas=3,
