@@ -82,7 +82,8 @@ def _instance(features: tuple[FeatureInfo, ...]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {f.name: value_schema(f) for f in features},
-        "required": [f.name for f in features],
+        # a nullable column may be left out: it is read as missing, as in a file
+        "required": [f.name for f in features if not f.nullable],
         "additionalProperties": False,
     }
 

@@ -19,7 +19,7 @@ def cluster() -> Iterator[Any]:
     computes ``effective_n_jobs == 1`` and runs everything in the caller, never on dask."""
     from distributed import LocalCluster
 
-    local = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+    local = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0")
     try:
         yield local
     finally:

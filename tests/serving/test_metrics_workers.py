@@ -73,7 +73,12 @@ def test_every_scrape_sums_every_worker(classifier_dir: Path) -> None:
     ok = 'mlops_http_requests_total{method="POST",path="/predict",status="200"}'
     assert {sample(text, ok) for text in scrapes} == {float(REQUESTS)}
     assert {
-        sample(text, 'mlops_model_info{name="churn",version="' + version(scrapes[0]) + '"}')
+        sample(
+            text,
+            'mlops_model_info{backend="sklearn",name="churn",version="'
+            + version(scrapes[0])
+            + '"}',
+        )
         for text in scrapes
     } == {1.0}
     pids = {worker_pids(text) for text in scrapes}
@@ -87,6 +92,8 @@ def worker_pids(text: str) -> frozenset[str]:
 
 
 def version(text: str) -> str:
-    match = re.search(r'mlops_model_info\{name="churn",version="([0-9a-f]+)"\}', text)
+    match = re.search(
+        r'mlops_model_info\{backend="sklearn",name="churn",version="([0-9a-f]+)"\}', text
+    )
     assert match
     return match.group(1)

@@ -192,7 +192,7 @@ def test_metadata_and_metrics_say_which_backend_serves(servers: dict[str, str]) 
         assert metadata["parameters"]["backend"] == backend
         metrics = httpx.get(f"{servers[backend]}/metrics").text
         version = metadata["versions"][0]
-        line = f'mlops_model_info{{name="houses",version="{version}",backend="{backend}"}} 1'
+        line = f'mlops_model_info{{backend="{backend}",name="houses",version="{version}"}} 1.0'
         assert line in metrics.splitlines()
 
 

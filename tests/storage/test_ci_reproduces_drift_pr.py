@@ -21,7 +21,7 @@ import s3fs
 import yaml
 
 from mlops_gitops.cli import main
-from mlops_gitops.scaffold.workflows import render_workflows
+from mlops_gitops.scaffold.workflows import REPOSITORY_INSTALL, render_workflows
 from tests.fakes.github import FakeGitHub
 from tests.loop.conftest import DAY, DEPLOYMENT, NOW, drifted_requests, label_requests, make_repo
 
@@ -143,7 +143,9 @@ def test_ci_reproduces_a_retraining_drift_pr_from_the_s3_dvc_remote(
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         env.pop(name)  # only what the workflow passes from its secrets
 
-    ran = run_ci(yaml.safe_load(render_workflows()["ci.yml"]), project, env, secrets)
+    ran = run_ci(
+        yaml.safe_load(render_workflows(REPOSITORY_INSTALL)["ci.yml"]), project, env, secrets
+    )
 
     assert [name for name, _ in ran] == [
         "Validate the specs",
