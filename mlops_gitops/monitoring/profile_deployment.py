@@ -74,7 +74,7 @@ def check_with_profile(
         start: datetime | None = window.start
         present = set(window.schema.names)
     else:
-        data = read_table(current, column_kinds(info.features))  # type: ignore[assignment]
+        data = read_table(current, column_kinds(info.features))
         start = None
         present = set(data.column_names)
     if (

@@ -59,20 +59,20 @@ def plan_from_profile(
     prediction: str | None,
 ) -> tuple[tuple[ColumnPlan, ...], tuple[str, ...]]:
     """The exact engine's column plans, from the profile's and the window's schemas."""
-    plans, notes = plan_columns(
-        profile.arrow_schema().empty_table(), current_schema.empty_table(), features, prediction
-    )
+    compared = ("number", "integer", "category", "boolean")
     stale = [
-        p.name
-        for p in plans
-        if p.skip is None and p.kind != "skipped" and p.name not in profile.columns
+        f.name
+        for f in features or ()
+        if f.type in compared and f.name != prediction and f.name not in profile.columns
     ]
     if stale:
         raise DriftError(
             f"the reference profile has no column(s) {', '.join(stale)} the model reads",
             "rebuild it with `dvc repro` (the profile is older than the model)",
         )
-    return plans, notes
+    return plan_columns(
+        profile.arrow_schema().empty_table(), current_schema.empty_table(), features, prediction
+    )
 
 
 def summary_needs(
