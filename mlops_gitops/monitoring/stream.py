@@ -13,7 +13,7 @@ runs on local threads or on a Dask cluster (``scheduler``) with the same result.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,17 +131,18 @@ def summarise_window(
         FileJob(window.folder, path, window.schema, needs, window.start, window.end, batch_size)
         for path in window.files
     ]
+    merged = new_summary(needs)
     if scheduler is not None:
-        parts = _on_dask(scheduler, jobs)
+        for part in _on_dask(scheduler, jobs):
+            merged = merged.merged(part)
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         workers = max(1, min(len(jobs), os.cpu_count() or 1))
         with ThreadPoolExecutor(workers) as pool:
-            parts = list(pool.map(summarise_file, jobs))
-    merged = new_summary(needs)
-    for part in parts:
-        merged = merged.merged(part)
+            # folded in file order as they arrive: one summary per worker is held at a time
+            for part in pool.map(summarise_file, jobs):
+                merged = merged.merged(part)
     merged.skipped = (*window.skipped, *merged.skipped)
     if not merged.files:
         raise DriftError(
@@ -151,7 +152,8 @@ def summarise_window(
     return merged
 
 
-def _on_dask(scheduler: str, jobs: Sequence[FileJob]) -> list[WindowSummary]:
+def _on_dask(scheduler: str, jobs: Sequence[FileJob]) -> Iterator[WindowSummary]:
+    """The per-file summaries computed on the cluster, fetched one at a time in file order."""
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - the dask extra is not installed
@@ -168,7 +170,9 @@ def _on_dask(scheduler: str, jobs: Sequence[FileJob]) -> list[WindowSummary]:
         ) from None
     try:
         futures = [client.submit(summarise_file, job, pure=False) for job in jobs]
-        return list(client.gather(futures))  # type: ignore[no-untyped-call]
+        for future in futures:
+            yield future.result()
+            future.release()
     finally:
         client.close()  # type: ignore[no-untyped-call]
 
