@@ -136,13 +136,8 @@ def summarise_window(
         for part in _on_dask(scheduler, jobs):
             merged = merged.merged(part)
     else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        workers = max(1, min(len(jobs), os.cpu_count() or 1))
-        with ThreadPoolExecutor(workers) as pool:
-            # folded in file order as they arrive: one summary per worker is held at a time
-            for part in pool.map(summarise_file, jobs):
-                merged = merged.merged(part)
+        for part in _on_threads(jobs):
+            merged = merged.merged(part)
     merged.skipped = (*window.skipped, *merged.skipped)
     if not merged.files:
         raise DriftError(
@@ -150,6 +145,23 @@ def summarise_window(
             "remove or repair the files: " + "; ".join(merged.skipped),
         )
     return merged
+
+
+def _on_threads(jobs: Sequence[FileJob]) -> Iterator[WindowSummary]:
+    """The per-file summaries in file order, computed on one thread per core with at most
+    one file per thread in flight, so the summaries held at once stay bounded."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        running: deque[Future[WindowSummary]] = deque()
+        for job in jobs:
+            running.append(pool.submit(summarise_file, job))
+            if len(running) >= workers:
+                yield running.popleft().result()
+        while running:
+            yield running.popleft().result()
 
 
 def _on_dask(scheduler: str, jobs: Sequence[FileJob]) -> Iterator[WindowSummary]:

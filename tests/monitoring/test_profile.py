@@ -143,8 +143,8 @@ def test_missing_values_and_data_quality_match_the_exact_engine():
             "d": pa.array(["1.5"] * 10 + ["oops"] + ["2"] * (n - 11)),
         }
     )
-    features = tuple(FeatureInfo(x, "number") for x in "abd") + (FeatureInfo("c", "category"),)
-    features = (features[0], features[1], features[3], features[2])
+    number = {x: FeatureInfo(x, "number") for x in "abd"}
+    features = (number["a"], number["b"], FeatureInfo("c", "category"), number["d"])
     profile = build_profile(ref, features)
     exact = detect_drift(ref, cur, features=features)
     fast = detect_drift_from_profile(profile, cur, features=features, batch_size=512)

@@ -50,7 +50,8 @@ def write_window(folder, table: pa.Table, *, files: int, replicas: int, hours: i
         store.write_bytes(name, sink.getvalue().to_pybytes())
 
 
-def _summary(folder, profile, settings=DriftSettings(), batch_size=65_536):
+def _summary(folder, profile, settings=None, batch_size=65_536):
+    settings = settings or DriftSettings()
     window = open_window(folder, window=timedelta(days=1), now=NOW)
     plans, _ = plan_from_profile(profile, window.schema, FEATURES, None)
     needs = summary_needs(profile, plans, window.schema, settings)
@@ -95,9 +96,9 @@ def test_only_the_window_is_read(tmp_path, small):
 
 
 def test_a_log_without_rows_in_the_window_is_a_user_error(tmp_path, small):
-    ref, cur = small
+    _, cur = small
     write_window(tmp_path, cur, files=2, replicas=1, hours=1)
-    with pytest.raises(DriftError, match="holds no \\*.parquet file in the window"):
+    with pytest.raises(DriftError, match=r"holds no \*\.parquet file in the window"):
         open_window(tmp_path, window=timedelta(hours=1), now=NOW - timedelta(days=3))
 
 
