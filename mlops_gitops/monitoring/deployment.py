@@ -75,6 +75,11 @@ def check_deployment(
 
         model_dir = resolve_model_dir(root, deployment)  # the registered version it serves
     profile_path = model_dir / PROFILE_FILE
+    if scheduler is not None and not profile_path.is_file():
+        raise DriftError(
+            f"--scheduler needs the model's reference profile {profile_path}, which does not exist",
+            "run `dvc repro` (its `reference` stage writes it) or `dvc pull` to fetch it",
+        )
     if not profile_path.is_file() and not reference_path.is_file():
         raise DriftError(
             f"the training split {reference_path} does not exist",

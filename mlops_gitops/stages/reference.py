@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_gitops.ml.artifact import read_model_info
-from mlops_gitops.stages.context import experiment_settings
 
 __all__ = ["run"]
 
@@ -16,10 +15,9 @@ def run(root: Path, name: str) -> str:
     from mlops_gitops.io.tables import column_kinds, read_table
     from mlops_gitops.monitoring.profile import PROFILE_FILE, build_profile, write_profile
 
-    _, _, dataset = experiment_settings(root, name)
     model_dir = root / "models" / name
-    info = read_model_info(model_dir)
-    train = root / "data" / dataset.name / "train.parquet"
+    info = read_model_info(model_dir)  # the dataset it was trained on, its input schema
+    train = root / "data" / info.dataset / "train.parquet"
     table = read_table(train, column_kinds(info.features))
     profile = build_profile(
         table, info.features, target=info.target, source=str(train.relative_to(root))
