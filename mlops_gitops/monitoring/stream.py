@@ -184,7 +184,7 @@ def _on_dask(scheduler: str, jobs: Sequence[FileJob]) -> Iterator[WindowSummary]
         futures = [client.submit(summarise_file, job, pure=False) for job in jobs]
         for future in futures:
             yield future.result()
-            future.release()
+            future.release()  # type: ignore[no-untyped-call]
     finally:
         client.close()  # type: ignore[no-untyped-call]
 

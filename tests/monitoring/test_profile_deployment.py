@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from mlops_gitops.cli import main
+from mlops_gitops.errors import DriftError
 from mlops_gitops.monitoring.deployment import check_deployment
 from mlops_gitops.specs import load_specs
 from tests.monitoring.test_cli import NOW, served  # noqa: F401  (the fixture)
@@ -34,7 +35,7 @@ def test_the_stage_writes_the_profile_the_check_reads_instead_of_the_split(profi
     again = check_deployment(profiled, deployment, specs, now=NOW)
     assert again.columns == with_profile.columns
     (profiled / PROFILE).rename(profiled / "profile.json")
-    with pytest.raises(Exception, match="train.parquet does not exist"):
+    with pytest.raises(DriftError, match=r"train\.parquet does not exist"):
         check_deployment(profiled, deployment, specs, now=NOW)
 
 
@@ -55,7 +56,6 @@ def test_compute_dask_without_a_scheduler_is_a_user_error(profiled, capsys):
     specs = load_specs(profiled)
     deployment = specs.deployments["malignancy-api"]
     dask = replace(deployment, monitoring=replace(deployment.monitoring, compute="dask"))
-    from mlops_gitops.errors import DriftError
 
     with pytest.raises(DriftError) as caught:
         check_deployment(profiled, dask, specs, now=NOW)
