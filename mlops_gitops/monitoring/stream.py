@@ -254,7 +254,7 @@ def _inside(dataset: Any, job: FileJob) -> bool:
     return True
 
 
-def _aware(moment: Any) -> datetime:
+def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
