@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.tables import column_kinds, read_table
+from mlops_gitops.ml.artifact import REFERENCE_PROFILE_FILE as PROFILE_FILE
 from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
 from mlops_gitops.monitoring.engine import detect_drift
-from mlops_gitops.monitoring.profile import PROFILE_FILE
 from mlops_gitops.monitoring.requestlog import read_current_window, utc
 from mlops_gitops.monitoring.result import DriftResult
 from mlops_gitops.monitoring.settings import DriftSettings

@@ -95,3 +95,18 @@ def test_cli_check_on_the_profile_writes_the_report(profiled, capsys):
     ]
     folder = profiled / "reports" / "drift" / "malignancy-api" / "20240508T060000Z"
     assert {"mean_radius.png", "prediction.png"} <= {p.name for p in folder.iterdir()}
+
+
+def test_a_current_file_is_judged_on_the_profile_as_on_the_split(profiled, tmp_path):
+    import pyarrow.parquet as pq
+
+    log = next((profiled / ".mlops" / "requests" / "malignancy-api").glob("*.parquet"))
+    current = tmp_path / "today.parquet"
+    pq.write_table(pq.read_table(log).drop_columns(["timestamp"]), current)
+    specs = load_specs(profiled)
+    deployment = specs.deployments["malignancy-api"]
+    fast = check_deployment(profiled, deployment, specs, current=current, now=NOW)
+    (profiled / PROFILE).unlink()
+    exact = check_deployment(profiled, deployment, specs, current=current, now=NOW)
+    assert fast.window_start is None and fast.current_rows == exact.current_rows == 300
+    assert fast.columns == exact.columns
