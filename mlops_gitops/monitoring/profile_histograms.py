@@ -27,7 +27,7 @@ def summary_histogram(ref: Any, summary: Any) -> Histogram | None:
     if isinstance(ref, NumericProfile) and isinstance(summary, NumericSummary):
         if not ref.values or not summary.values:
             return None
-        if summary.grid is not None and ref.levels is None:
+        if summary.grid is not None and (ref.levels is None or summary.levels is None):
             return _numeric(ref, summary)
         if ref.levels is not None and summary.levels is not None:
             cats = _level_categories(ref.levels, summary.levels, ref.missing, summary.missing)

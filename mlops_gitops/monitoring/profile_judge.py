@@ -256,7 +256,7 @@ def _judge(plan: ColumnPlan, ref: Any, summary: Any, settings: DriftSettings) ->
                     "rescale the column",
                 )
     elif isinstance(ref, CategoricalProfile) and isinstance(summary, CategorySummary):
-        cats = _categories(ref, summary)
+        cats = _categories(ref, summary, codes=settings.calibrate)
         counts = (int(cats.reference.sum()), int(cats.current.sum()))
     else:
         raise DriftError(
@@ -289,10 +289,14 @@ def _judge(plan: ColumnPlan, ref: Any, summary: Any, settings: DriftSettings) ->
             return _numeric(base, ref, summary, choice, settings)
         if choice.shape == "categories":
             cats = _level_categories(
-                ref.levels or (), summary.levels or {}, ref.missing, summary.missing
+                ref.levels or (),
+                summary.levels or {},
+                ref.missing,
+                summary.missing,
+                codes=settings.calibrate,
             )
         else:
-            cats = _decile_categories(ref, summary)
+            cats = _decile_categories(ref, summary, codes=settings.calibrate)
     else:
         choice = choose(plan.name, False, len(cats.labels), counts[0], settings)
     return _categorical(base, cats, choice, settings)
@@ -331,7 +335,7 @@ def _numeric(
     if cur is None:  # pragma: no cover - needs() asks for the grid for Wasserstein
         raise DriftError(f"column {base.name!r} was read without its grid", "report this")
     distance = _grid_wasserstein(ref, summary) / norm
-    codes = np.repeat(np.arange(grid.bins, dtype=np.int64), ref.grid_counts)
+    codes = _codes(ref.grid_counts, settings.calibrate)
 
     def on_chunk(chunk: NDArray[np.int64]) -> float:
         counts = np.bincount(chunk, minlength=grid.bins).astype(np.int64)
@@ -382,11 +386,21 @@ def _grid_wasserstein(ref: NumericProfile, summary: NumericSummary) -> float:
     return inside + tails
 
 
+def _codes(counts: NDArray[np.int64], wanted: bool) -> NDArray[np.int64]:
+    """A code per reference value (bin or category), for calibration chunks; empty when
+    thresholds are not calibrated (they are the only user)."""
+    if not wanted:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+
+
 def _level_categories(
     ref_levels: Sequence[tuple[float, int]],
     cur_levels: Mapping[float, int],
     missing_ref: int,
     missing_cur: int,
+    *,
+    codes: bool = False,
 ) -> Categories:
     """Numbers as categories, as ``samples.numeric_categories`` orders them."""
     known = [value for value, _ in ref_levels]
@@ -397,11 +411,20 @@ def _level_categories(
     current = np.array(
         [cur_levels.get(v, 0) for v in known] + [cur_levels[v] for v in new], dtype=np.int64
     )
-    codes = np.repeat(np.arange(len(known), dtype=np.int64), reference[: len(known)])
-    return Categories(labels, len(known), codes, reference, current, missing_ref, missing_cur)
+    return Categories(
+        labels,
+        len(known),
+        _codes(reference[: len(known)], codes),
+        reference,
+        current,
+        missing_ref,
+        missing_cur,
+    )
 
 
-def _decile_categories(ref: NumericProfile, summary: NumericSummary) -> Categories:
+def _decile_categories(
+    ref: NumericProfile, summary: NumericSummary, *, codes: bool = False
+) -> Categories:
     edges = ref.decile_edges
     size = len(edges) + 1
     bounds = ["-inf", *(f"{e:.4g}" for e in edges), "inf"]
@@ -412,13 +435,18 @@ def _decile_categories(ref: NumericProfile, summary: NumericSummary) -> Categori
         if summary.deciles is not None
         else np.zeros(size, dtype=np.int64)
     )
-    codes = np.repeat(np.arange(size, dtype=np.int64), reference)
-    return Categories(labels, size, codes, reference, current, ref.missing, summary.missing)
+    return Categories(
+        labels, size, _codes(reference, codes), reference, current, ref.missing, summary.missing
+    )
 
 
-def _categories(ref: CategoricalProfile, summary: CategorySummary) -> Categories:
+def _categories(
+    ref: CategoricalProfile, summary: CategorySummary, *, codes: bool = False
+) -> Categories:
     if summary.needs.numeric_levels and ref.levels is not None:
-        return _level_categories(ref.levels, summary.counts, ref.missing, summary.missing)
+        return _level_categories(
+            ref.levels, summary.counts, ref.missing, summary.missing, codes=codes
+        )
     known = list(ref.labels)
     position = {label: i for i, label in enumerate(known)}
     new = [str(k) for k in summary.counts if str(k) not in position]
@@ -427,8 +455,13 @@ def _categories(ref: CategoricalProfile, summary: CategorySummary) -> Categories
     current = np.zeros(len(known) + len(new), dtype=np.int64)
     for key, count in summary.counts.items():
         current[position[str(key)]] += count
-    codes = np.repeat(np.arange(len(known), dtype=np.int64), reference[: len(known)])
     missing_ref = ref.missing if ref.levels is None else ref.rows - int(sum(ref.counts))
     return Categories(
-        (*known, *new), len(known), codes, reference, current, missing_ref, summary.missing
+        (*known, *new),
+        len(known),
+        _codes(reference[: len(known)], codes),
+        reference,
+        current,
+        missing_ref,
+        summary.missing,
     )

@@ -104,16 +104,18 @@ class NumericSummary:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             self.wrong_type = (first, f"wrong type: {array.type} values where numbers are expected")
             return
-        total = float(np.add.reduce(values)) if values.size else 0.0
-        if not math.isfinite(total):
+        # min and max propagate NaN and show infinities: finite extremes mean all finite
+        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+        if not (math.isfinite(low) and math.isfinite(high)):
             finite = np.isfinite(values)
             self.infinite += int(np.isinf(values).sum())
             values = values[finite]
+            if values.size:
+                low, high = float(values.min()), float(values.max())
         self.missing += len(array) - int(values.size)
         self.values += int(values.size)
         if not values.size:
             return
-        low, high = float(values.min()), float(values.max())
         self.max_abs = max(self.max_abs, abs(low), abs(high))
         if self.levels is not None:
             self._add_levels(values)
