@@ -110,3 +110,20 @@ def test_a_current_file_is_judged_on_the_profile_as_on_the_split(profiled, tmp_p
     exact = check_deployment(profiled, deployment, specs, current=current, now=NOW)
     assert fast.window_start is None and fast.current_rows == exact.current_rows == 300
     assert fast.columns == exact.columns
+
+
+def test_cli_scheduler_summarises_on_dask_with_the_local_verdicts(profiled, cluster, capsys):
+    def check(*extra: str) -> dict:
+        code = main(
+            ["-C", str(profiled), "drift", "check", "malignancy-api", "--now", NOW.isoformat(),
+             "--format", "json", *extra]
+        )  # fmt: skip
+        assert code == 0
+        return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+    local = check()
+    remote = check("--scheduler", cluster.scheduler_address)
+    assert remote["columns"] == local["columns"]
+    assert (
+        f"window summarised on the Dask cluster at {cluster.scheduler_address}" in remote["notes"]
+    )

@@ -170,16 +170,6 @@ def test_a_window_in_object_storage_streams_the_same(tmp_path, small, s3_bucket)
     assert remote.comparable() == _summary(tmp_path, profile).comparable()
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-        host="127.0.0.1",
-    ) as local:  # fmt: skip
-        yield local
-
-
 def test_the_dask_path_gives_identical_verdicts(tmp_path, large, cluster):
     ref, cur = large
     write_window(tmp_path, cur, files=8, replicas=2, hours=4)
