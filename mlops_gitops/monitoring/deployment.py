@@ -75,9 +75,11 @@ def check_deployment(
 
         model_dir = resolve_model_dir(root, deployment)  # the registered version it serves
     profile_path = model_dir / PROFILE_FILE
-    if scheduler is not None and not profile_path.is_file():
+    dask = scheduler is not None or deployment.monitoring.compute == "dask"
+    if dask and not profile_path.is_file():
         raise DriftError(
-            f"--scheduler needs the model's reference profile {profile_path}, which does not exist",
+            "summarising on Dask (--scheduler, or monitoring.compute: dask) needs the model's "
+            f"reference profile {profile_path}, which does not exist",
             "run `dvc repro` (its `reference` stage writes it) or `dvc pull` to fetch it",
         )
     if not profile_path.is_file() and not reference_path.is_file():
