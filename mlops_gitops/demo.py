@@ -206,7 +206,7 @@ def _deploy_and_send_traffic(demo: Demo) -> None:
 
 
 def _drift(demo: Demo) -> None:
-    demo.step("Check drift against the training split, and open the drift pull request")
+    demo.step("Check drift against the training split's stored profile, and open the drift PR")
     demo.mlops("undeploy", DEPLOYMENT)  # stops the server, which flushes the request log
     demo.mlops("drift", "check", DEPLOYMENT, show=20)
     demo.mlops("drift", "pr", DEPLOYMENT, show=20)

@@ -62,6 +62,12 @@ def register(sub: Any) -> None:
     check.add_argument(
         "--now", metavar="ISO-TIME", help="end of the window (default: now; naive times are UTC)"
     )
+    check.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="summarise the window's files on this Dask cluster (tcp://host:8786) and merge "
+        "them; needs the model's reference profile (default: the spec's monitoring.compute)",
+    )
     adhoc = check.add_argument_group(
         "settings (each one given overrides the Deployment's `monitoring`, in both forms; "
         "defaults are the spec's, or for an ad hoc check the ones listed)"
@@ -176,7 +182,13 @@ def _check(args: argparse.Namespace) -> int:
             )
         deployment = specs.deployments[args.deployment]
         result = check_deployment(
-            root, deployment, specs, current=args.current, now=now, overrides=_overrides(args)
+            root,
+            deployment,
+            specs,
+            current=args.current,
+            now=now,
+            overrides=_overrides(args),
+            scheduler=args.scheduler,
         )
         output = args.output or report_directory(root, result)
         performance = labelled_performance(

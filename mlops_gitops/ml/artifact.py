@@ -25,6 +25,7 @@ __all__ = [
     "COMPILED_DIR",
     "MODEL_FILE",
     "MODEL_INFO_FILE",
+    "REFERENCE_PROFILE_FILE",
     "CorruptModel",
     "FeatureInfo",
     "ModelInfo",
@@ -36,6 +37,8 @@ __all__ = [
 
 MODEL_FILE = "model.skops"
 MODEL_INFO_FILE = "model.json"
+REFERENCE_PROFILE_FILE = "reference_profile.json"
+"""The drift reference profile beside the model (:mod:`mlops_gitops.monitoring.profile`)."""
 # The compiled ONNX graph and its verification (see mlops_gitops.ml.compiled)
 COMPILED_DIR = "compiled"
 

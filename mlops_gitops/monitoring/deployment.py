@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.tables import column_kinds, read_table
+from mlops_gitops.ml.artifact import REFERENCE_PROFILE_FILE as PROFILE_FILE
 from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
 from mlops_gitops.monitoring.engine import detect_drift
 from mlops_gitops.monitoring.requestlog import read_current_window, utc
@@ -43,13 +44,19 @@ def check_deployment(
     current: Path | None = None,
     now: datetime | None = None,
     overrides: Mapping[str, Any] | None = None,
+    scheduler: str | None = None,
 ) -> DriftResult:
     """Drift of ``deployment``'s served requests (or of ``current``) against its training split.
 
     Columns and their types are the model's input features (``models/<experiment>/model.json``).
     A logged ``prediction`` is compared with the reference's target column when the reference
     has no predictions (prior shift of the predicted labels or values). ``overrides``
-    replaces fields of the spec's monitoring settings (the command line's options)."""
+    replaces fields of the spec's monitoring settings (the command line's options).
+
+    When the model has a reference profile beside it (the ``reference`` stage's output), the
+    check reads that instead of the training split and streams the window in batches
+    (:mod:`mlops_gitops.monitoring.profile_deployment`), on the Dask cluster at ``scheduler``
+    (or the spec's ``monitoring.scheduler`` with ``compute: dask``) when given."""
     from mlops_gitops.ml.artifact import read_model_info
 
     experiment = specs.experiment_of(deployment)
@@ -62,20 +69,41 @@ def check_deployment(
         )
     dataset = specs.dataset_of(experiment)
     reference_path = root / "data" / dataset.name / "train.parquet"
-    if not reference_path.is_file():
-        raise DriftError(
-            f"the training split {reference_path} does not exist",
-            "run `dvc repro` to build it (or `dvc pull` to fetch it)",
-        )
     model_dir = root / "models" / experiment.name
     if deployment.model.registered and (deployment.model.version or deployment.model.stage):
         from mlops_gitops.runtimes.model_dir import resolve_model_dir
 
         model_dir = resolve_model_dir(root, deployment)  # the registered version it serves
+    profile_path = model_dir / PROFILE_FILE
+    dask = scheduler is not None or deployment.monitoring.compute == "dask"
+    if dask and not profile_path.is_file():
+        raise DriftError(
+            "summarising on Dask (--scheduler, or monitoring.compute: dask) needs the model's "
+            f"reference profile {profile_path}, which does not exist",
+            "run `dvc repro` (its `reference` stage writes it) or `dvc pull` to fetch it",
+        )
+    if not profile_path.is_file() and not reference_path.is_file():
+        raise DriftError(
+            f"the training split {reference_path} does not exist",
+            "run `dvc repro` to build it (or `dvc pull` to fetch it)",
+        )
     info = read_model_info(model_dir)
     names = [f.name for f in info.features]
     settings = replace(DriftSettings.from_monitoring(deployment.monitoring), **(overrides or {}))
     end = utc(now or datetime.now(UTC))
+    if profile_path.is_file():  # the stored profile and a streamed window (bounded memory)
+        from mlops_gitops.monitoring.profile_deployment import check_with_profile
+
+        return check_with_profile(
+            root,
+            deployment,
+            info,
+            profile_path,
+            settings=settings,
+            current=current,
+            end=end,
+            scheduler=scheduler,
+        )
     start: datetime | None = None
     notes: list[str] = []
     if current is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_gitops import __version__
-from mlops_gitops.ml.artifact import COMPILED_DIR
+from mlops_gitops.ml.artifact import COMPILED_DIR, REFERENCE_PROFILE_FILE
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 
 __all__ = [
@@ -358,6 +358,21 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                 spec,
             )
         )
+    # Drift checks read this small profile instead of the training split (no `dvc pull` of
+    # the data); it changes only when the split or the model's input schema does.
+    stages.append(
+        RenderedStage(
+            stage_name("reference", n),
+            _stage(
+                "reference",
+                n,
+                params=[],
+                deps=[train, f"{model_dir}/model.json"],
+                outs=[f"{model_dir}/{REFERENCE_PROFILE_FILE}"],
+            ),
+            spec,
+        )
+    )
     # The card also reads the specs' descriptive text when it runs, but does not depend on the
     # spec files: a changed description or label re-runs nothing.
     card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json"]

@@ -269,6 +269,8 @@ def _deployment(spec: Mapping[str, Any], metadata: Metadata, source: Source) -> 
                     "method": "method",
                     "calibrate": "calibrate",
                     "multipleTesting": "multiple_testing",
+                    "compute": "compute",
+                    "scheduler": "scheduler",
                     "action": "action",
                     "retrain": "retrain",
                 },

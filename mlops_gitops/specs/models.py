@@ -349,6 +349,8 @@ class Monitoring:
     method: str = "auto"
     calibrate: bool = False
     multiple_testing: Literal["none", "bonferroni", "fdr"] = "none"
+    compute: Literal["local", "dask"] = "local"
+    scheduler: str | None = None
     columns: Mapping[str, DriftOverride] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
     action: Literal["pull_request", "none"] = "pull_request"
     retrain: bool = False

@@ -11,6 +11,7 @@ STAGES = (
     "validate",
     "split",
     "train",
+    "reference",
     "evaluate",
     "performance",
     "interpret",

@@ -47,3 +47,17 @@ def small() -> tuple[pa.Table, pa.Table]:
 @pytest.fixture(scope="session")
 def large() -> tuple[pa.Table, pa.Table]:
     return planted(30_000, seed=2)
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A Dask cluster of two worker processes on 127.0.0.1, for the whole session."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        host="127.0.0.1",
+    ) as local:
+        yield local

@@ -39,6 +39,7 @@ def test_fresh_apply_and_repro_produce_data_models_and_metrics(repo: Path) -> No
         "models/lin-a/leaderboard.json",
         "models/lin-a/lineage.json",
         "models/lin-a/model_card.md",
+        "models/lin-a/reference_profile.json",
         "reports/lin-a/interpret/importance.json",
         "metrics/lin-b.performance.json",
     ):
@@ -75,6 +76,7 @@ def test_changed_hyperparameter_touches_only_that_experiment(repo: Path) -> None
         "evaluate_lin-a",
         "performance_lin-a",
         "interpret_lin-a",
+        "reference_lin-a",
         "card_lin-a",
     }
     assert "train_lin-a" in ran
