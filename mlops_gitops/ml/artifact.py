@@ -123,6 +123,7 @@ _INFO_FIELDS: dict[str, tuple[str, bool]] = {
     "created": ("str", False),
     "target_min": ("number?", False),
     "target_max": ("number?", False),
+    "compiled": ("dict", False),
 }
 _FEATURE_FIELDS: dict[str, tuple[str, bool]] = {
     "name": ("str", True),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +53,28 @@ def load_roundtrip(path: Path) -> Any:
     return data
 
 
+# YAML 1.2 floats without a dot (``1e-05``, as ruamel writes them), which YAML 1.1 reads as strings
+_EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+
+
+@cache
+def _fast_loader() -> Any:
+    """libyaml's safe loader, reading numbers as DVC and ruamel (YAML 1.2) do."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: Any = type("FastLoader", (base,), {})
+    loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
+    return loader
+
+
 def load_fast(path: Path) -> dict[str, Any]:
     """The file as plain data, parsed with libyaml (no comments); empty when absent."""
     import yaml
 
     if not path.exists():
         return {}
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _fast_loader()
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as error:
