@@ -21,6 +21,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.ml.artifact import COMPILED_DIR
+from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, PDP_ICE_DIR, PLOT_FILES
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 
 __all__ = [
@@ -275,7 +276,17 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     ]
 
 
-def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
+def _evaluate_plots(task: str, experiment: str, reports: str) -> list[Any]:
+    """The evaluate stage's DVC plots: data files with a template and axes, then the PNG."""
+    data = [
+        {f"{reports}/evaluate/{plot.file}": plot.dvc_props(experiment)}
+        for plot in PLOT_FILES.get(task, ())
+    ]
+    image = "confusion_matrix.png" if task == "classification" else "predicted_vs_actual.png"
+    return [*data, f"{reports}/evaluate/{image}"]
+
+
+def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]:
     n = experiment.name
     ds = experiment.dataset
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
@@ -326,8 +337,8 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                 params=[f"{problem_key}.successCriteria", f"{problem_key}.metric"],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.json"],
-                outs=[f"{reports}/evaluation.md"],
-                plots=[f"{reports}/evaluate"],
+                outs=[f"{reports}/evaluation.md", f"{reports}/evaluation.json"],
+                plots=_evaluate_plots(task, n, reports),
             ),
             spec,
         ),
@@ -357,6 +368,10 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                     ],
                     deps=[model, train, test],
                     outs=[f"{reports}/interpret"],
+                    plots=[
+                        {f"{reports}/{IMPORTANCE_PLOT.file}": IMPORTANCE_PLOT.dvc_props(n)},
+                        f"{reports}/{PDP_ICE_DIR}",
+                    ],
                 ),
                 spec,
             )
@@ -388,7 +403,8 @@ def render_pipeline(specs: SpecSet) -> DesiredPipeline:
     for dataset in specs.datasets.values():
         stages.extend(_dataset_stages(dataset))
     for experiment in specs.experiments.values():
-        stages.extend(_experiment_stages(experiment))
+        problem = specs.problems.get(experiment.problem)
+        stages.extend(_experiment_stages(experiment, problem.task if problem else ""))
     params = {
         "version": __version__,
         "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},
