@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from mlops_gitops.serving import metric_names as names
+
 __all__ = [
     "LATENCY_BUCKETS",
     "PREDICTION_BUCKETS",
@@ -139,38 +141,34 @@ class ServingMetrics:
         backend: str = "sklearn",
     ) -> None:
         self.requests = Counter(
-            "mlops_http_requests_total",
+            names.REQUESTS,
             "HTTP requests by route and status.",
             ("method", "path", "status"),
         )
         self.latency = Histogram(
-            "mlops_http_request_duration_seconds",
+            names.LATENCY,
             "Time from request to the last response byte.",
             LATENCY_BUCKETS,
             ("path",),
         )
         self.classification = classification
-        self.classes = Counter(
-            "mlops_predictions_total", "Predicted rows by predicted class.", ("class",)
-        )
+        self.classes = Counter(names.PREDICTIONS, "Predicted rows by predicted class.", ("class",))
         self.values = Histogram(
-            "mlops_prediction_value", "Distribution of predicted values.", prediction_buckets
+            names.PREDICTION_VALUE, "Distribution of predicted values.", prediction_buckets
         )
-        self.rows = Counter("mlops_predicted_rows_total", "Rows predicted.")
+        self.rows = Counter(names.ROWS, "Rows predicted.")
         self.log_dropped = Counter(
-            "mlops_request_log_dropped_records_total",
+            names.LOG_DROPPED,
             "Request log records dropped (queue full or write failed).",
             ("reason",),
         )
-        self.log_written = Counter(
-            "mlops_request_log_written_records_total", "Request log records written to Parquet."
-        )
+        self.log_written = Counter(names.LOG_WRITTEN, "Request log records written to Parquet.")
         self.log_buffered = Counter(
-            "mlops_request_log_buffered_records",
+            names.LOG_BUFFERED,
             "Request log records accepted but not yet written (lost if the process is killed).",
         )
         self.info = Counter(
-            "mlops_model_info",
+            names.MODEL_INFO,
             "The served model; backend: what runs it (sklearn, or onnx: its verified graph).",
             ("name", "version", "backend"),
         )
