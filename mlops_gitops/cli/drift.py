@@ -26,8 +26,8 @@ def register(sub: Any) -> None:
         help="judge drift column by column (exit 2 with --fail-on-drift when drift is found)",
         description="Judge drift of DEPLOYMENT's served requests over its monitoring window "
         "against its training split, or of --current against --reference (ad hoc). Writes "
-        "report.json, report.md and plots to --output (default for a deployment: "
-        "reports/drift/<deployment>/<window end>/).",
+        "report.json, report.md, a self-contained report.html and plots to --output (default "
+        "for a deployment: reports/drift/<deployment>/<window end>/).",
     )
     check.add_argument(
         "deployment",
@@ -57,7 +57,7 @@ def register(sub: Any) -> None:
         "--output",
         type=Path,
         metavar="DIR",
-        help="write report.json, report.md and PNG plots into DIR",
+        help="write report.json, report.md, report.html (self-contained) and PNG plots into DIR",
     )
     check.add_argument(
         "--metrics-file",
@@ -221,7 +221,7 @@ def _check(args: argparse.Namespace) -> int:
             drifted_columns=len(result.drifted_columns),
             finished_at=time.time(),
         )
-        rendered = {"json": render_json, "md": render_markdown, "text": render_text}[args.format]
+    rendered = {"json": render_json, "md": render_markdown, "text": render_text}[args.format]
     text = rendered(result)
     if performance is not None:
         text = _with_performance(text, args.format, performance)

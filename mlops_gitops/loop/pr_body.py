@@ -79,7 +79,15 @@ def render_body(
             "as reference).",
             "",
         ]
-    lines += [*_drift_table(result), "", f"Full report with plots: `{report_dir}/report.md`.", ""]
+    lines += [
+        *_drift_table(result),
+        "",
+        (
+            f"Full report with plots: `{report_dir}/report.md`; as one self-contained page "
+            f"(open it in a browser): `{report_dir}/report.html`."
+        ),
+        "",
+    ]
     if performance is not None:
         lines += [render_section(performance).replace("## ", "### ", 1)]
     else:

@@ -29,7 +29,8 @@ from tests.loop.conftest import (
 BRANCH = f"mlops/drift/{DEPLOYMENT}/{DAY}"
 REPORT = "project/reports/drift/shop-api/20240508T060000Z"
 REPORT_FILES = {
-    f"{REPORT}/{name}" for name in ("report.json", "report.md", "x1.png", "prediction.png")
+    f"{REPORT}/{name}"
+    for name in ("report.json", "report.md", "report.html", "x1.png", "prediction.png")
 }
 TITLE = "Drift on shop-api: 1 of 3 columns drifted"
 

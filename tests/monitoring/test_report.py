@@ -23,7 +23,9 @@ def test_report_folder_holds_json_markdown_and_one_png_per_drifted_column(tmp_pa
     result = detect_drift(*large)
     paths = write_report(result, tmp_path / "out")
     names = sorted(p.name for p in paths)
-    assert names == sorted(["report.json", "report.md", *(f"{c}.png" for c in PLANTED)])
+    assert names == sorted(
+        ["report.json", "report.md", "report.html", *(f"{c}.png" for c in PLANTED)]
+    )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == names  # no temp files left
     for column in PLANTED:
         assert png_size((tmp_path / "out" / f"{column}.png").read_bytes()) == (700, 400)
@@ -63,7 +65,7 @@ def test_reports_of_small_and_skipped_columns_render(tmp_path):
     ref, cur = planted(150, seed=3)
     result = detect_drift(ref, cur.slice(0, 20), settings=DriftSettings())
     paths = write_report(result, tmp_path)
-    assert [p.name for p in paths] == ["report.json", "report.md"]
+    assert [p.name for p in paths] == ["report.json", "report.md", "report.html"]
     assert "Drift not judged" in (tmp_path / "report.md").read_text()
     assert render_text(result).startswith("Drift not judged: the current data has 20 row(s)")
     assert "| shift | skipped |" in render_markdown(result)
