@@ -33,6 +33,9 @@ fi
 missing_tools=()
 command -v promtool >/dev/null 2>&1 || missing_tools+=(prometheus)
 command -v chromium >/dev/null 2>&1 || missing_tools+=(chromium)
+# the shells whose completion scripts `mlops completion` writes (bash is always there)
+command -v zsh >/dev/null 2>&1 || missing_tools+=(zsh)
+command -v fish >/dev/null 2>&1 || missing_tools+=(fish)
 if ((${#missing_tools[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing_tools[*]} (test tools)"
