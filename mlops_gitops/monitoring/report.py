@@ -83,6 +83,10 @@ def render_markdown(result: DriftResult, plots: set[str] | None = None) -> str:
     lines += [_row(c, plots) for c in ordered]
     if result.notes:
         lines += ["", "Notes:", ""] + [f"- {note}" for note in result.notes]
+    shown = [c.name for c in ordered if plot_name(c.name) in plots]
+    if shown:  # the plots inline (a relative path renders in GitHub's file view and editors)
+        lines += ["", "## Distributions of the drifted columns", ""]
+        lines += [f"![{name}]({plot_name(name)})" for name in shown]
     return "\n".join(lines) + "\n"
 
 

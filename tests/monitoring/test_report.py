@@ -59,6 +59,8 @@ def test_markdown_has_a_headline_and_a_row_per_column(tmp_path, large):
     assert len(rows) == 14
     assert rows[0].startswith("| [") and "**yes**" in rows[0]  # drifted first, linked to a plot
     assert any(r.startswith("| tiny | wasserstein |") and "| no |" in r for r in rows)
+    images = [line for line in lines if line.startswith("![")]
+    assert sorted(images) == sorted(f"![{c}]({c}.png)" for c in PLANTED)
 
 
 def test_reports_of_small_and_skipped_columns_render(tmp_path):
