@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +35,8 @@ class S3Server:
         self.port = _free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        # The server logs every request: to a file, since an unread pipe fills up and blocks it.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
 
     def environment(self) -> dict[str, str]:
         return {
@@ -47,14 +50,14 @@ class S3Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                error = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"moto server exited: {error}")
+                self.log.seek(0)
+                raise RuntimeError(f"moto server exited: {self.log.read().decode()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2) as reply:
                     if reply.status == 200:
@@ -74,8 +77,7 @@ class S3Server:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
-        if process.stderr:
-            process.stderr.close()
+        self.log.close()
 
     def create_bucket(self, prefix: str = "test") -> str:
         """A new empty bucket; its name."""

@@ -368,7 +368,13 @@ def main() -> int:
                 test = from_project(args.project, name, model_dir)
             else:
                 test = train_example(model_dir, name)
-            record = CompiledRecord.from_dict(load_model(model_dir)[1].compiled)
+            info = load_model(model_dir)[1]
+            record = CompiledRecord.from_dict(info.compiled)
+            print(
+                f"{name}: {info.estimator}, {len(info.features)} columns; serves with "
+                f"{record.describe()}",
+                flush=True,
+            )
             records = _records(test)
             local = in_process(model_dir, records)
             backend = None if record.verified else "sklearn"

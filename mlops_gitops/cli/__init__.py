@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ __all__ = ["build_parser", "main"]
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_PENDING = 2
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a writer whose reader closed the pipe."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR if args.command is None else EXIT_OK
     try:
         code: int = handler(args)
+        sys.stdout.flush()  # a closed pipe fails here, inside the handler below
+    except BrokenPipeError:
+        # the reader went away (`mlops plan --format json | head -1`): stop quietly, as a
+        # process killed by SIGPIPE would, and keep the interpreter's final flush quiet too
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except MlopsError as error:
         print(f"error: {error.message}", file=sys.stderr)
         if error.hint:

@@ -40,7 +40,10 @@ def _check_as_the_server_does(
     from mlops_gitops.serving.validation import InputError, InputSchema
 
     schema = InputSchema(features)
-    for what, values in (("--row", row), ("--row with --set", {**row, **changes})):
+    checks: list[tuple[str, dict[str, Any]]] = [("--row", row)]
+    if set(changes) <= set(schema.names):  # what_if names a --set column the model lacks
+        checks.append(("--row with --set", {**row, **changes}))
+    for what, values in checks:
         try:
             schema.check_json({name: [value] for name, value in values.items()})
         except InputError as error:

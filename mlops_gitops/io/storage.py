@@ -61,6 +61,7 @@ CREDENTIAL_ENV = (
     "AZURE_STORAGE_ACCOUNT_KEY",
     "AZURE_STORAGE_SAS_TOKEN",
 )
+READ_BATCH = 16
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
 _DRIVERS = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs"}
@@ -169,7 +170,9 @@ class Location:
         if not self.remote:
             return {path: Path(path).read_bytes() for path in paths}
         try:
-            data = self.filesystem().cat(paths, on_error="raise")
+            # At most READ_BATCH requests at once: a store (or a proxy) that gets hundreds of
+            # connections at the same moment can stall them all.
+            data = self.filesystem().cat(paths, on_error="raise", batch_size=READ_BATCH)
         except Exception as error:
             raise self._error("read", error) from None
         if not isinstance(data, dict):  # one path: fsspec returns the bytes themselves

@@ -167,13 +167,17 @@ def iter_raw_batches(
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            yield from pq.ParquetFile(pa.BufferReader(data)).iter_batches(batch_size=batch_rows)
+            file = pq.ParquetFile(pa.BufferReader(data))
+            _ = file.schema_arrow.names  # names that are not UTF-8 fail here, not later
+            yield from file.iter_batches(batch_size=batch_rows)
             return
         import pyarrow.csv as pcsv
 
         read, convert = _csv_options(schema)
         read.block_size = 1 << 20
-        yield from pcsv.open_csv(pa.BufferReader(data), read_options=read, convert_options=convert)
+        reader = pcsv.open_csv(pa.BufferReader(data), read_options=read, convert_options=convert)
+        _ = reader.schema.names  # names that are not UTF-8 fail here, not later
+        yield from reader
     except (pa.ArrowException, ValueError, OSError) as error:
         raise _unreadable(origin, kind, error, None, head=data[: 1 << 16]) from None
 

@@ -178,6 +178,7 @@ def _retrain(
         files[root / version.gitignore_path] = version.gitignore.encode("utf-8")
     else:
         files[root / version.path] = version.content
+    files.update(_applied_pipeline(root, {spec_path: files[spec_path]}))
     retraining = Retraining(
         version=version,
         spec_file=dataset.source.file,
@@ -186,6 +187,40 @@ def _retrain(
         tracked_by_dvc=tracked,
     )
     return retraining, files
+
+
+def _applied_pipeline(root: Path, edits: dict[Path, bytes]) -> dict[Path, bytes]:
+    """``dvc.yaml`` and ``params.yaml`` as `mlops apply --scope pipeline` writes them once the
+    edited specs are in, for a project that commits them (CI requires them to match the specs):
+    computed in a scratch copy of the specs and those files, so the working tree stays as it
+    was. Only the files that change are returned."""
+    import shutil
+
+    from mlops_gitops.reconcile.apply import apply_plan
+    from mlops_gitops.reconcile.state import STATE_FILE
+
+    names = ("dvc.yaml", "params.yaml")
+    if not (root / "dvc.yaml").is_file():
+        return {}  # the pipeline is not applied in this project: nothing to keep in step
+    with tempfile.TemporaryDirectory(prefix="mlops-drift-apply-") as scratch:
+        copy = Path(scratch)
+        shutil.copytree(root / "specs", copy / "specs")
+        for name in (*names, STATE_FILE):
+            if (root / name).is_file():
+                (copy / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / name, copy / name)
+        for path, content in edits.items():
+            (copy / path.relative_to(root)).write_bytes(content)
+        apply_plan(copy, scope="pipeline")
+        return {
+            root / name: (copy / name).read_bytes()
+            for name in names
+            if (copy / name).is_file()
+            and (
+                not (root / name).is_file()
+                or (copy / name).read_bytes() != (root / name).read_bytes()
+            )
+        }
 
 
 def _propose(

@@ -58,7 +58,12 @@ def plan_columns(
             missing = _absent(feature.name, ref_names, cur_names)
             if feature.name not in cur_names and feature.name in ref_names:
                 plan = _declared(feature.name, feature.type)
-                failure = "the model's input column is missing from the current data"
+                failure = (
+                    "the model's input column is missing from the current data"
+                    if not feature.nullable
+                    # as the server reads a row that leaves a nullable column out
+                    else "left out of the current data (nullable): every value is missing"
+                )
                 plans.append(ColumnPlan(feature.name, plan.kind, feature.type, failure=failure))
             elif missing:
                 plans.append(ColumnPlan(feature.name, "skipped", feature.type, skip=missing))

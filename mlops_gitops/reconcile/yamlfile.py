@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.io.yaml_loader import safe_loader
 
 __all__ = [
     "dump_roundtrip",
@@ -53,28 +52,14 @@ def load_roundtrip(path: Path) -> Any:
     return data
 
 
-# YAML 1.2 floats without a dot (``1e-05``, as ruamel writes them), which YAML 1.1 reads as strings
-_EXPONENT_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
-
-
-@cache
-def _fast_loader() -> Any:
-    """libyaml's safe loader, reading numbers as DVC and ruamel (YAML 1.2) do."""
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader: Any = type("FastLoader", (base,), {})
-    loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789"))
-    return loader
-
-
 def load_fast(path: Path) -> dict[str, Any]:
-    """The file as plain data, parsed with libyaml (no comments); empty when absent."""
+    """The file as plain data, parsed with libyaml (no comments; numbers as DVC reads them);
+    empty when absent."""
     import yaml
 
     if not path.exists():
         return {}
-    loader = _fast_loader()
+    loader = safe_loader()
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as error:

@@ -194,6 +194,8 @@ def _performance(performance: Mapping[str, Any] | None) -> list[str]:
 
 def _serving(compiled: Mapping[str, Any] | None) -> list[str]:
     """Which backend serves the model and why: the compiled graph's record in model.json."""
+    if compiled is None:
+        return [NOT_MEASURED]
     if not compiled:
         return ["Served by scikit-learn: the model was trained before compiled inference existed."]
     if compiled.get("status") != "verified":

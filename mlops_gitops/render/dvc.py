@@ -118,15 +118,13 @@ def dataset_params(dataset: Dataset) -> dict[str, Any]:
 def problem_params(problem: Problem) -> dict[str, Any]:
     """What training and evaluation use: not the question, hypotheses or owner."""
     block: dict[str, Any] = _drop_empty(
-        {
-            "task": problem.task,
-            "target": problem.target,
-            "metric": problem.metric,
-            "successCriteria": [
-                {"metric": c.metric, "min": c.min, "max": c.max} for c in problem.success_criteria
-            ],
-        }
+        {"task": problem.task, "target": problem.target, "metric": problem.metric}
     )
+    # always present, even empty: the evaluate and register stages depend on this key
+    block["successCriteria"] = [
+        _drop_empty({"metric": c.metric, "min": c.min, "max": c.max})
+        for c in problem.success_criteria
+    ]
     return block
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from mlops_gitops.render.container import IMAGE_USER, REQUEST_LOG_DIR
+from mlops_gitops.render.container import IMAGE_USER
 from mlops_gitops.specs.models import Deployment
 
 __all__ = ["MANAGED_FILES", "labels", "render_manifests"]
@@ -93,8 +93,6 @@ def _container(deployment: Deployment, image: str) -> dict[str, Any]:
         env.append({"name": REQUEST_LOG_ENV, "value": store})
         if deployment.request_log.credentials_secret:
             extra["envFrom"] = [{"secretRef": {"name": deployment.request_log.credentials_secret}}]
-    elif deployment.request_log.enabled:
-        mounts.append({"name": "requests", "mountPath": REQUEST_LOG_DIR})
     return {
         "name": "server",
         "image": image,
@@ -120,10 +118,10 @@ def _container(deployment: Deployment, image: str) -> dict[str, Any]:
 
 
 def _volumes(deployment: Deployment) -> list[dict[str, Any]]:
-    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
-    if deployment.request_log.enabled and _object_store_log(deployment) is None:
-        volumes.append({"name": "requests", "emptyDir": {}})  # pod-local: set requestLog.uri
-    return volumes
+    """Scratch space only. No pod-local request log: `mlops validate` requires a kubernetes
+    deployment's ``requestLog.uri`` on an object store (or the log off)."""
+    del deployment
+    return [{"name": "tmp", "emptyDir": {}}]
 
 
 def _autoscaled(deployment: Deployment) -> bool:

@@ -64,6 +64,7 @@ SERVING_ROOTS = (
     "python-multipart",
     "rich",
     "orjson",
+    "prometheus-client",
 )
 # Debian bookworm has glibc 2.36: any manylinux wheel up to that runs in the base image.
 _GLIBC_MINORS = range(36, 16, -1)

@@ -13,6 +13,9 @@ Modules (import from them; this package imports nothing heavy, so the CLI stays 
     metrics        Prometheus text exposition
     middleware     request ids, body limit, request counts and latency
     request_log    RequestLogSettings, RequestLogWriter: bounded background Parquet writer
+    log_layout     where a deployment's log and labels live (a folder or an object-store URI)
+                   and how replicas name their hour-partitioned files
+    parquet_files  PartitionedWriter: one replica's atomic, numbered files
     labels         feedback labels: write_labels, import_labels
     batch          predict_file: streaming CSV/Parquet -> Parquet prediction
 """

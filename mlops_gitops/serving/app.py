@@ -30,6 +30,7 @@ with, so a runtime can prove its own process answers.
 from __future__ import annotations
 
 import hmac
+import logging
 import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -107,6 +108,7 @@ def create_app(
     ``backend`` (auto, sklearn, onnx) picks what runs it: see serving.backends."""
     pipeline, info = load_model(model_dir)
     choice = choose_backend(pipeline, info, model_dir, backend)
+    logging.getLogger(__name__).info("model %s served by %s", name, choice.reason)
     service = ModelService(
         pipeline,
         info,
@@ -164,11 +166,48 @@ def build_app(
     _add_v2_routes(app, service, instance_id, upload_limits)
     _add_predict_routes(app, service, upload_limits)
 
+    _publish_what_the_server_answers(app, protected=auth_token is not None)
+
     @app.get("/metrics", response_class=Response, tags=["monitoring"])
     async def metrics() -> Response:
         return Response(service.metrics.render(), media_type=CONTENT_TYPE)
 
     return app
+
+
+_PROTECTED_PATHS = (
+    "/predict",
+    "/predict/batch",
+    "/v2/models/{model_name}/infer",
+    "/v2/models/{model_name}/feedback",
+)
+
+
+def _publish_what_the_server_answers(app: FastAPI, *, protected: bool) -> None:
+    """The OpenAPI schema lists the statuses the server sends: not FastAPI's 422 (the error
+    handlers answer 400), and 401 on the guarded routes when a token is required."""
+    from fastapi.openapi.utils import get_openapi
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            for path, operations in document.get("paths", {}).items():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    responses.pop("422", None)
+                    if protected and path in _PROTECTED_PATHS:
+                        responses["401"] = openapi.UNAUTHORIZED
+            document.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+            document.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -201,7 +240,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         status = 400 if error.status_code == 422 else error.status_code
-        return _error(request, status, str(error.detail))
+        response = _error(request, status, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value  # Allow on a 405, say
+        return response
 
     async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)

@@ -5,7 +5,8 @@ per feature) and give labels (or values) and class probabilities computed the sa
 probabilities, the label is ``classes[argmax]``. :func:`choose_backend` picks one:
 
 * ``auto`` (the default): ONNX Runtime when training recorded a verified graph, scikit-learn
-  otherwise (the recorded reason is kept in :attr:`BackendChoice.reason`);
+  otherwise, or when the folder lacks the graph's file (the reason is kept in
+  :attr:`BackendChoice.reason` and logged at start-up);
 * ``onnx``: the graph, or an error saying why there is none;
 * ``sklearn``: the pipeline.
 
@@ -141,5 +142,8 @@ def choose_backend(
         return BackendChoice(sklearn, "scikit-learn, as requested (--backend sklearn)")
     if requested == "auto" and not record.verified:
         return BackendChoice(sklearn, f"scikit-learn: {record.status}: {record.reason}")
+    if requested == "auto" and not (model_dir / record.file).is_file():
+        # a folder copied without its compiled/ part: the pipeline is hash-checked and equal
+        return BackendChoice(sklearn, f"scikit-learn: {record.file} is missing from {model_dir}")
     graph = load_graph(model_dir, record)  # refuses a missing or changed file, naming it
     return BackendChoice(OnnxBackend(graph, record, sklearn), f"onnx: {record.reason}")

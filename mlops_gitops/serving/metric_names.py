@@ -1,6 +1,8 @@
-"""The names of the server's Prometheus metrics, defined once: the server exposes them
-(:mod:`mlops_gitops.serving.metrics`) and the alert rules and dashboard query them
-(:mod:`mlops_gitops.render.operations`). No imports: cheap for any layer."""
+"""The names of the server's Prometheus metrics as a scrape sees them (counters with their
+``_total``), for what queries them: the alert rules and the dashboard
+(:mod:`mlops_gitops.render.operations`). :mod:`mlops_gitops.serving.metrics` registers them
+with prometheus-client; ``tests/render/test_operations.py`` checks that every name queried is
+one the server exposes. No imports: cheap for any layer."""
 
 from __future__ import annotations
 

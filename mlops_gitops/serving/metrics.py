@@ -1,9 +1,18 @@
-"""Prometheus metrics in the text exposition format (version 0.0.4), without a client library.
+"""Prometheus metrics of a served model, kept by prometheus-client.
 
-The server runs its request path on one event-loop thread, so counters are plain integers; values
-owned by other threads (the request log writer) are read at scrape time through callbacks.
+With one worker, each app has its own registry. With several (``mlops serve --workers N``), the
+server points ``PROMETHEUS_MULTIPROC_DIR`` at a folder it creates and removes
+(:func:`multiprocess_dir`); prometheus-client then keeps every counter and histogram in a
+memory-mapped file per worker, and a scrape, whichever worker answers it, sums them all: a
+counter never goes down between scrapes (it did when each worker counted alone, which
+Prometheus reads as a reset). Process metrics (CPU, memory, file descriptors) are reported
+for every worker with a ``pid`` label in that mode, and unlabelled with one worker.
 
-Metrics of a server (``ServingMetrics``)::
+Values owned by another thread (the request log writer's counts) are read from ``source``
+callbacks and added to their counters as deltas: at every scrape, every prediction, once a
+second in the background, and when the service closes.
+
+Metrics (names unchanged from the hand-written exposition this replaces)::
 
     mlops_http_requests_total{method, path, status}          counter
     mlops_http_request_duration_seconds{path}                histogram
@@ -14,27 +23,44 @@ Metrics of a server (``ServingMetrics``)::
     mlops_request_log_written_records_total                  counter
     mlops_request_log_buffered_records                       gauge (accepted, not yet written)
     mlops_model_info{name, version, backend}                 gauge, always 1
+    process_*                                                the server's process(es)
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from mlops_gitops.serving import metric_names as names
+import prometheus_client
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client import Counter as _PromCounter
+from prometheus_client import Gauge as _PromGauge
+from prometheus_client import Histogram as _PromHistogram
+from prometheus_client.core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 __all__ = [
+    "CONTENT_TYPE",
     "LATENCY_BUCKETS",
+    "MULTIPROC_ENV",
     "PREDICTION_BUCKETS",
     "Counter",
     "Histogram",
     "ServingMetrics",
+    "multiprocess_dir",
 ]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PREDICTION_BUCKETS = tuple(
     sorted(
@@ -43,89 +69,117 @@ PREDICTION_BUCKETS = tuple(
 )
 Labels = tuple[str, ...]
 
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created: noise
 
 
-def _labels(names: Sequence[str], values: Sequence[str], extra: str = "") -> str:
-    pairs = [f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=True)]
-    if extra:
-        pairs.append(extra)
-    return "{" + ",".join(pairs) + "}" if pairs else ""
-
-
-def _number(value: float) -> str:
-    if value == float("inf"):
-        return "+Inf"
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+def _multiprocess() -> bool:
+    return bool(os.environ.get(MULTIPROC_ENV))
 
 
 class Counter:
-    def __init__(self, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
-        self.name, self.help, self.labelnames = name, help, tuple(labelnames)
-        self.values: dict[Labels, float] = {}
+    """A prometheus-client counter addressed by a tuple of label values; ``source`` (values
+    another thread owns) is folded in as deltas by :meth:`sync`."""
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        labelnames: Sequence[str] = (),
+        *,
+        registry: CollectorRegistry,
+    ) -> None:
+        self.name, self.labelnames = name, tuple(labelnames)
+        self._counter = _PromCounter(name, help, self.labelnames, registry=registry)
         self.source: Callable[[], dict[Labels, float]] | None = None
+        self._synced: dict[Labels, float] = {}
 
     def inc(self, labels: Labels = (), amount: float = 1) -> None:
-        self.values[labels] = self.values.get(labels, 0) + amount
+        child = self._counter.labels(*labels) if self.labelnames else self._counter
+        child.inc(amount)
 
-    def value(self, labels: Labels = ()) -> float:
-        return self.samples().get(labels, 0)
-
-    def samples(self) -> dict[Labels, float]:
-        return self.source() if self.source is not None else dict(self.values)
-
-    def render(self, kind: str = "counter") -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} {kind}"
-        for labels, value in sorted(self.samples().items()):
-            yield f"{self.name}{_labels(self.labelnames, labels)} {_number(value)}"
+    def sync(self) -> None:
+        if self.source is None:
+            return
+        for labels, value in self.source().items():
+            delta = value - self._synced.get(labels, 0)
+            if delta > 0:
+                self.inc(labels, delta)
+                self._synced[labels] = value
 
 
 class Histogram:
     def __init__(
-        self, name: str, help: str, buckets: Sequence[float], labelnames: Sequence[str] = ()
+        self,
+        name: str,
+        help: str,
+        buckets: Sequence[float],
+        labelnames: Sequence[str] = (),
+        *,
+        registry: CollectorRegistry,
     ) -> None:
-        self.name, self.help, self.labelnames = name, help, tuple(labelnames)
+        self.labelnames = tuple(labelnames)
         self.buckets = tuple(sorted(buckets))
         self._edges = np.asarray(self.buckets)
-        self.counts: dict[Labels, list[int]] = {}
-        self.sums: dict[Labels, float] = {}
+        self._histogram = _PromHistogram(
+            name, help, self.labelnames, buckets=self.buckets, registry=registry
+        )
 
-    def _slot(self, labels: Labels) -> list[int]:
-        counts = self.counts.get(labels)
-        if counts is None:
-            counts = self.counts[labels] = [0] * (len(self.buckets) + 1)
-            self.sums[labels] = 0.0
-        return counts
+    def _child(self, labels: Labels) -> Any:
+        return self._histogram.labels(*labels) if self.labelnames else self._histogram
 
     def observe(self, value: float, labels: Labels = ()) -> None:
-        self._slot(labels)[bisect.bisect_left(self.buckets, value)] += 1
-        self.sums[labels] += value
+        self._child(labels).observe(value)
 
     def observe_many(self, values: np.ndarray[Any, Any], labels: Labels = ()) -> None:
+        """Many values at once: bucket counts from numpy, one increment per bucket (a batch of
+        100,000 predictions costs one pass, not 100,000 observe calls)."""
         finite = values[np.isfinite(values)]
-        counts = self._slot(labels)
-        slots = np.bincount(np.searchsorted(self._edges, finite), minlength=len(counts))
+        if not len(finite):
+            return
+        child = self._child(labels)
+        slots = np.bincount(np.searchsorted(self._edges, finite), minlength=len(self.buckets) + 1)
+        # prometheus-client keeps per-bucket (not cumulative) counts in _buckets, +Inf last,
+        # and the total in _sum; observe() does the same one value at a time
         for index, count in enumerate(slots.tolist()):
-            counts[index] += count
-        self.sums[labels] += float(finite.sum())
+            if count:
+                child._buckets[index].inc(count)
+        child._sum.inc(float(finite.sum()))
 
-    def count(self, labels: Labels = ()) -> int:
-        return sum(self.counts.get(labels, ()))
 
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} histogram"
-        for labels, counts in sorted(self.counts.items()):
-            cumulative = 0
-            for bound, count in zip((*self.buckets, float("inf")), counts, strict=True):
-                cumulative += count
-                le = f'le="{_number(bound)}"'
-                yield f"{self.name}_bucket{_labels(self.labelnames, labels, le)} {cumulative}"
-            yield f"{self.name}_sum{_labels(self.labelnames, labels)} {_number(self.sums[labels])}"
-            yield f"{self.name}_count{_labels(self.labelnames, labels)} {cumulative}"
+def _constant(value: int) -> Callable[[], int]:
+    return lambda: value
+
+
+class _WorkerProcesses(Collector):
+    """Process metrics of every worker (a ``pid`` label), found by their files in the
+    multiprocess folder; the worker answering the scrape reads /proc for all of them."""
+
+    _PID = re.compile(r"_(\d+)\.db$")
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def collect(self) -> Iterator[Metric]:
+        pids = sorted(
+            {
+                int(m.group(1))
+                for p in Path(self.folder).iterdir()
+                if (m := self._PID.search(p.name))
+            }
+        )
+        merged: dict[str, Metric] = {}
+        for pid in pids:
+            if not Path(f"/proc/{pid}").exists():
+                continue
+            reader = ProcessCollector(pid=_constant(pid), registry=None)
+            for family in reader.collect():
+                target = merged.setdefault(
+                    family.name, Metric(family.name, family.documentation, family.type)
+                )
+                for sample in family.samples:
+                    labels = {**sample.labels, "pid": str(pid)}
+                    target.add_sample(sample.name, labels, sample.value)
+        yield from merged.values()
 
 
 class ServingMetrics:
@@ -140,56 +194,109 @@ class ServingMetrics:
         prediction_buckets: Sequence[float] = PREDICTION_BUCKETS,
         backend: str = "sklearn",
     ) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
         self.requests = Counter(
-            names.REQUESTS,
+            "mlops_http_requests",
             "HTTP requests by route and status.",
             ("method", "path", "status"),
+            registry=registry,
         )
         self.latency = Histogram(
-            names.LATENCY,
+            "mlops_http_request_duration_seconds",
             "Time from request to the last response byte.",
             LATENCY_BUCKETS,
             ("path",),
+            registry=registry,
         )
         self.classification = classification
-        self.classes = Counter(names.PREDICTIONS, "Predicted rows by predicted class.", ("class",))
-        self.values = Histogram(
-            names.PREDICTION_VALUE, "Distribution of predicted values.", prediction_buckets
-        )
-        self.rows = Counter(names.ROWS, "Rows predicted.")
+        self.classes: Counter | None = None
+        self.values: Histogram | None = None
+        if classification:
+            self.classes = Counter(
+                "mlops_predictions",
+                "Predicted rows by predicted class.",
+                ("class",),
+                registry=registry,
+            )
+        else:
+            self.values = Histogram(
+                "mlops_prediction_value",
+                "Distribution of predicted values.",
+                prediction_buckets,
+                registry=registry,
+            )
+        self.rows = Counter("mlops_predicted_rows", "Rows predicted.", registry=registry)
         self.log_dropped = Counter(
-            names.LOG_DROPPED,
+            "mlops_request_log_dropped_records",
             "Request log records dropped (queue full or write failed).",
             ("reason",),
+            registry=registry,
         )
-        self.log_written = Counter(names.LOG_WRITTEN, "Request log records written to Parquet.")
-        self.log_buffered = Counter(
-            names.LOG_BUFFERED,
+        self.log_written = Counter(
+            "mlops_request_log_written_records",
+            "Request log records written to Parquet.",
+            registry=registry,
+        )
+        self.log_buffered = _PromGauge(
+            "mlops_request_log_buffered_records",
             "Request log records accepted but not yet written (lost if the process is killed).",
+            registry=registry,
+            multiprocess_mode="livesum",
         )
-        self.info = Counter(
-            names.MODEL_INFO,
+        self.buffered_source: Callable[[], int] | None = None
+        self.info = _PromGauge(
+            "mlops_model_info",
             "The served model; backend: what runs it (sklearn, or onnx: its verified graph).",
             ("name", "version", "backend"),
+            registry=registry,
+            multiprocess_mode="max",
         )
-        self.info.inc((name, version, backend))
+        self.info.labels(name, version, backend).set(1)
+        if not _multiprocess():
+            ProcessCollector(registry=registry)
+        self._sync_lock = threading.Lock()
 
     def observe_predictions(self, labels: np.ndarray[Any, Any]) -> None:
         self.rows.inc((), len(labels))
-        if self.classification:
-            for label in labels.tolist():
-                self.classes.inc((str(label),))
-        else:
+        if self.classes is not None:
+            values, counts = np.unique(labels.astype(str), return_counts=True)
+            for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+                self.classes.inc((value,), count)
+        elif self.values is not None:
             self.values.observe_many(labels.astype(np.float64, copy=False))
 
-    def render(self) -> str:
-        lines: list[str] = []
-        lines += self.requests.render()
-        lines += self.latency.render()
-        lines += self.classes.render() if self.classification else self.values.render()
-        lines += self.rows.render()
-        lines += self.log_dropped.render()
-        lines += self.log_written.render()
-        lines += self.log_buffered.render("gauge")
-        lines += self.info.render("gauge")
-        return "\n".join(lines) + "\n"
+    def sync(self) -> None:
+        """Fold the values other threads own into their counters."""
+        with self._sync_lock:
+            self.log_dropped.sync()
+            self.log_written.sync()
+            if self.buffered_source is not None:
+                self.log_buffered.set(self.buffered_source())
+
+    def render(self) -> bytes:
+        self.sync()
+        folder = os.environ.get(MULTIPROC_ENV)
+        if not folder:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=folder)  # type: ignore[no-untyped-call]
+        registry.register(_WorkerProcesses(folder))
+        return generate_latest(registry)
+
+
+@contextlib.contextmanager
+def multiprocess_dir() -> Iterator[str]:
+    """A fresh folder for the workers' metric files, set in the environment the workers inherit,
+    removed (with the variable) when the server stops."""
+    folder = tempfile.mkdtemp(prefix="mlops-metrics-")
+    previous = os.environ.get(MULTIPROC_ENV)
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(MULTIPROC_ENV, None)
+        else:
+            os.environ[MULTIPROC_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)

@@ -16,6 +16,7 @@ from mlops_gitops.serving.validation import feature_kind
 
 __all__ = [
     "ERROR_RESPONSES",
+    "UNAUTHORIZED",
     "batch_body",
     "feedback_body",
     "infer_body",
@@ -37,6 +38,10 @@ _ERROR = {
     "type": "object",
     "properties": {"error": {"type": "string"}, "request_id": {"type": "string"}},
     "required": ["error"],
+}
+UNAUTHORIZED: dict[str, Any] = {
+    "description": "No or a wrong `Authorization: Bearer` token.",
+    "content": {"application/json": {"schema": _ERROR}},
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/json": {"schema": _ERROR}}}
@@ -99,10 +104,26 @@ def predict_body(features: tuple[FeatureInfo, ...]) -> dict[str, Any]:
             "dataframe_split": {
                 "type": "object",
                 "properties": {
-                    "columns": {"type": "array", "items": {"type": "string"}},
-                    "data": {"type": "array", "minItems": 1, "items": {"type": "array"}},
+                    "columns": {
+                        "type": "array",
+                        "items": {"enum": [f.name for f in features]},
+                        "minItems": len(features),
+                        "maxItems": len(features),
+                        "uniqueItems": True,
+                        "description": "Every input column once, in any order.",
+                    },
+                    "data": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "array",
+                            "minItems": len(features),
+                            "maxItems": len(features),
+                        },
+                    },
                 },
                 "required": ["columns", "data"],
+                "additionalProperties": False,
             }
         },
         "required": ["dataframe_split"],
@@ -116,7 +137,12 @@ def infer_body(features: tuple[FeatureInfo, ...]) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "name": {"type": "string", "enum": [f.name for f in features]},
-            "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+            "shape": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0},
+                "minItems": 1,
+                "maxItems": 2,
+            },
             "datatype": {
                 "type": "string",
                 "enum": ["BOOL", "BYTES", "FP32", "FP64", "INT32", "INT64"],

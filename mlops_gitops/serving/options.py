@@ -15,6 +15,8 @@ __all__ = [
     "DEFAULT_MAX_BATCH_ROWS",
     "DEFAULT_MAX_DECODED_BYTES",
     "DEFAULT_REQUEST_LOG_ROOT",
+    "DEFAULT_TIMEOUT_HEADERS_S",
+    "DEFAULT_TIMEOUT_KEEP_ALIVE_S",
     "REQUEST_LOG_ENV",
     "add_serve_arguments",
     "request_log_dir",
@@ -28,6 +30,10 @@ DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
 # Set by the docker and kubernetes runtimes for an object-store log; it overrides the folder the
 # image's command names, so one image serves with any store.
 REQUEST_LOG_ENV = "MLOPS_REQUEST_LOG_URI"
+DEFAULT_TIMEOUT_HEADERS_S = 10.0
+"""Seconds a client has to send a request's headers (slowloris protection)."""
+DEFAULT_TIMEOUT_KEEP_ALIVE_S = 5.0
+"""Seconds an idle kept-alive connection stays open."""
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +61,6 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--instance-id",
-        default=os.environ.get(INSTANCE_ENV) or None,
         metavar="ID",
         help=f"echoed in the health routes' X-Mlops-Instance-Id header, so a runtime knows "
         f"its own process answers (default: ${INSTANCE_ENV}, else a random id)",
@@ -88,6 +93,20 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_MAX_DECODED_BYTES,
         help="most bytes one /predict/batch upload may decode to (default: 64 MiB); more gets 413",
+    )
+    parser.add_argument(
+        "--timeout-headers",
+        type=float,
+        default=DEFAULT_TIMEOUT_HEADERS_S,
+        metavar="SECONDS",
+        help="close a connection that has not sent a request's headers in time (default: 10)",
+    )
+    parser.add_argument(
+        "--timeout-keep-alive",
+        type=float,
+        default=DEFAULT_TIMEOUT_KEEP_ALIVE_S,
+        metavar="SECONDS",
+        help="close a kept-alive connection idle this long (default: 5)",
     )
     parser.add_argument(
         "--auth-token-env",

@@ -54,6 +54,12 @@ def columns_from_predict_body(body: Any, schema: InputSchema) -> JsonColumns:
             "expected exactly one of 'instances' or 'dataframe_split' in the body, got "
             + (", ".join(f"'{key}'" for key in sorted(body)) or "an empty object")
         )
+    unknown = sorted(set(body) - {forms[0]})
+    if unknown:
+        raise PayloadError(
+            f"unknown field(s) {', '.join(map(repr, unknown))} next to '{forms[0]}'; the body "
+            "holds only 'instances' or 'dataframe_split'"
+        )
     if forms[0] == "instances":
         return _from_instances(body["instances"], schema)
     return _from_dataframe_split(body["dataframe_split"], schema)
@@ -119,6 +125,12 @@ def _kind(value: Any) -> str:
 def _from_dataframe_split(value: Any, schema: InputSchema) -> JsonColumns:
     if not isinstance(value, dict):
         raise PayloadError("'dataframe_split' must be an object with 'columns' and 'data'")
+    unknown = sorted(set(value) - {"columns", "data"})
+    if unknown:
+        raise PayloadError(
+            f"unknown field(s) {', '.join(map(repr, unknown))} in 'dataframe_split'; it holds "
+            "'columns' and 'data'"
+        )
     columns = value.get("columns")
     data = value.get("data")
     if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import MlopsError
-from mlops_gitops.serving.identity import new_instance_id
+from mlops_gitops.serving.identity import INSTANCE_ENV, new_instance_id
 from mlops_gitops.serving.options import (
     DEFAULT_MAX_BATCH_ROWS,
     DEFAULT_MAX_DECODED_BYTES,
+    DEFAULT_TIMEOUT_HEADERS_S,
+    DEFAULT_TIMEOUT_KEEP_ALIVE_S,
     request_log_dir,
 )
 
@@ -54,6 +56,8 @@ class ServeOptions:
     max_batch_rows: int = DEFAULT_MAX_BATCH_ROWS
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
     auth_token_env: str | None = None
+    timeout_headers: float = DEFAULT_TIMEOUT_HEADERS_S
+    timeout_keep_alive: float = DEFAULT_TIMEOUT_KEEP_ALIVE_S
     log_level: str = "info"
     access_log: bool = False
     instance_id: str | None = None
@@ -84,9 +88,12 @@ def options_from_args(args: argparse.Namespace, root: Path = Path()) -> ServeOpt
         max_batch_rows=args.max_batch_rows,
         max_decoded_bytes=args.max_decoded_bytes,
         auth_token_env=args.auth_token_env,
+        timeout_headers=args.timeout_headers,
+        timeout_keep_alive=args.timeout_keep_alive,
         log_level=args.log_level,
         access_log=args.access_log,
-        instance_id=args.instance_id or new_instance_id(),
+        # read here, not as the parser's default, so generated docs never show a live value
+        instance_id=args.instance_id or os.environ.get(INSTANCE_ENV) or new_instance_id(),
         backend=args.backend,
     )
 
@@ -102,9 +109,11 @@ def _check(options: ServeOptions) -> None:
     for flag, value in (
         ("--max-batch-rows", options.max_batch_rows),
         ("--max-decoded-bytes", options.max_decoded_bytes),
+        ("--timeout-headers", options.timeout_headers),
+        ("--timeout-keep-alive", options.timeout_keep_alive),
     ):
-        if value < 1:
-            raise MlopsError(f"{flag} must be at least 1, got {value}")
+        if not value > 0:
+            raise MlopsError(f"{flag} must be above 0, got {value}")
     if not options.log_flush_seconds > 0:
         raise MlopsError(f"--log-flush-seconds must be positive, got {options.log_flush_seconds}")
     if not 0 <= options.port <= 65535:
@@ -161,12 +170,16 @@ def app_from_environment() -> FastAPI:
 def serve(options: ServeOptions) -> None:
     import uvicorn
 
+    from mlops_gitops.serving.protocol import protocol_with_header_timeout
+
     common: dict[str, Any] = {
         "host": options.host,
         "port": options.port,
         "log_level": options.log_level,
         "access_log": options.access_log,
         "timeout_graceful_shutdown": 15,
+        "timeout_keep_alive": options.timeout_keep_alive,
+        "http": protocol_with_header_timeout(options.timeout_headers),
     }
     if options.workers == 1:
         uvicorn.run(build_app(options), **common)
@@ -178,10 +191,13 @@ def serve(options: ServeOptions) -> None:
     # refuse a bad model (or a changed compiled graph) before starting any worker
     pipeline, info = load_model(options.model_dir)
     choose_backend(pipeline, info, options.model_dir, options.backend)
+    from mlops_gitops.serving.metrics import multiprocess_dir
+
     os.environ[OPTIONS_ENV] = options.to_json()
-    uvicorn.run(
-        "mlops_gitops.serving.server:app_from_environment",
-        factory=True,
-        workers=options.workers,
-        **common,
-    )
+    with multiprocess_dir():  # the workers' metrics, summed by whichever worker is scraped
+        uvicorn.run(
+            "mlops_gitops.serving.server:app_from_environment",
+            factory=True,
+            workers=options.workers,
+            **common,
+        )

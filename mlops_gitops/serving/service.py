@@ -7,6 +7,7 @@ prediction route, so the V2, ``/predict`` and batch routes check and log the sam
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -28,6 +29,8 @@ from mlops_gitops.serving.request_log import (
 from mlops_gitops.serving.validation import Columns, InputSchema
 
 __all__ = ["ModelService", "UnknownModel"]
+
+METRICS_SYNC_S = 1.0
 
 
 class UnknownModel(MlopsError):
@@ -68,6 +71,8 @@ class ModelService:
         )
         self.request_log = request_log
         self.served = ServedRequests()
+        self._sync_stop = threading.Event()
+        self._sync_thread: threading.Thread | None = None
         self.writer: RequestLogWriter | None = None
         if request_log is not None:
             self.writer = RequestLogWriter(
@@ -83,7 +88,7 @@ class ModelService:
                 ("write_error",): writer.dropped_write_error,
             }
             self.metrics.log_written.source = lambda: {(): writer.written}
-            self.metrics.log_buffered.source = lambda: {(): writer.buffered}
+            self.metrics.buffered_source = lambda: writer.buffered
 
     def check_name(self, name: str) -> None:
         if name != self.name:
@@ -117,7 +122,22 @@ class ModelService:
     def start(self) -> None:
         if self.writer is not None:
             self.writer.start()
+            self._sync_stop.clear()
+            self._sync_thread = threading.Thread(
+                target=self._sync_metrics, name="mlops-metrics-sync", daemon=True
+            )
+            self._sync_thread.start()
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+            self._sync_stop.set()
+            if self._sync_thread is not None:
+                self._sync_thread.join(timeout=5)
+            self.metrics.sync()  # what the writer counted while closing
+
+    def _sync_metrics(self) -> None:
+        """The writer's counts reach the shared counters within a second, even when this
+        worker answers no more requests or scrapes."""
+        while not self._sync_stop.wait(METRICS_SYNC_S):
+            self.metrics.sync()

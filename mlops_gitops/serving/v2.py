@@ -144,7 +144,7 @@ def _tensor(item: Any, index: int) -> _Tensor:
         or not all(type(d) is int and d >= 0 for d in shape)
     ):
         raise PayloadError(f"{where}: 'shape' must be [n] or [n, m] with non-negative integers")
-    if datatype not in _ALL:
+    if not isinstance(datatype, str) or datatype not in _ALL:
         raise PayloadError(f"{where}: 'datatype' must be one of {', '.join(sorted(_ALL))}")
     if not isinstance(data, list):
         raise PayloadError(f"{where}: 'data' must be an array")

@@ -249,6 +249,13 @@ def _request_log_problems(
     from mlops_gitops.io.storage import is_remote
 
     log = deployment.request_log
+    if deployment.runtime == "kubernetes" and log.enabled and not is_remote(log.uri or ""):
+        yield item.at(
+            ("spec", "requestLog") if log.uri is None else ("spec", "requestLog", "uri"),
+            "a kubernetes deployment logs its requests to object storage: a pod's own disk is "
+            "lost when it restarts and split between replicas, so drift checks could not read "
+            "it; set requestLog.uri (s3://bucket/prefix) or requestLog.enabled: false",
+        )
     if log.uri is None:
         return
     where = ("spec", "requestLog", "uri")

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from mlops_gitops.io.yaml_loader import safe_loader
 from mlops_gitops.specs.diagnostics import Diagnostic, json_path
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NODES", "Document", "Path", "parse_documents"]
@@ -22,9 +23,7 @@ Path = tuple[str | int, ...]
 MAX_NODES = 100_000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
-_Loader: type[yaml.SafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)  # C parser when built
+_Loader: type[yaml.SafeLoader] = safe_loader()  # C parser when built; 1e-05 is a number
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",

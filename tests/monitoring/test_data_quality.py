@@ -128,7 +128,7 @@ def test_an_undrifted_csv_with_na_cells_gets_the_verdict_of_the_same_parquet(pro
 
 
 def _missing_column(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.drop(columns=["bill_depth_mm"])
+    return frame.drop(columns=["island"])
 
 
 def _all_missing(frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,7 +144,7 @@ def _infinite(frame: pd.DataFrame) -> pd.DataFrame:
     [
         (
             _missing_column,
-            "bill_depth_mm",
+            "island",
             "the model's input column is missing from the current data",
         ),
         (_all_missing, "body_mass_g", "all 200 value(s) are missing"),
@@ -164,6 +164,15 @@ def test_broken_columns_are_data_quality_failures_exiting_2(
     data = json.loads(report.read_text())
     assert data["data_quality_failures"] == [column]
     assert data["columns"][column]["data_quality"] == finding
+
+
+def test_a_nullable_column_left_out_is_read_as_all_missing(project, capsys):
+    current = write_csv(resample().drop(columns=["sex"]), project / "current.csv")
+    assert main(check(project, current, "--fail-on-drift")) == 2
+    assert (
+        "  sex: DATA QUALITY: left out of the current data (nullable): every value is missing\n"
+        in capsys.readouterr().out
+    )
 
 
 def test_a_wrong_type_in_the_request_log_is_a_data_quality_failure(project, capsys):

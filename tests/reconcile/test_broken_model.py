@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.reconcile.conftest import mlops
-from tests.reconcile.test_deployments import deployment
+from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ PROBLEM = (
 
 def two_deployments(repo: Path) -> None:
     for name, experiment in (("lin-api", "lin-a"), ("lin-b-api", "lin-b")):
-        text = deployment(8080, experiment).replace("runtime: local", "runtime: kubernetes")
+        text = deployment(8080, experiment).replace("runtime: local", KUBERNETES_WITH_STORE)
         text = text.replace("name: lin-api", f"name: {name}")
         (repo / f"specs/{name}.yaml").write_text(text)
     (repo / "models/lin-a/model.json").write_text("{")

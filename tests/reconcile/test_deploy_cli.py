@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.reconcile.conftest import mlops
-from tests.reconcile.test_deployments import deployment, free_port
+from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment, free_port
 from tests.runtimes.foreign import foreign_argv, foreign_server
 
 
@@ -78,7 +78,7 @@ def test_status_is_not_healthy_once_the_server_died_and_another_answers(
 
 
 def test_kubernetes_runtime_renders_manifests_for_argo_cd(repo: Path) -> None:
-    spec = deployment(8080).replace("runtime: local", "runtime: kubernetes")
+    spec = deployment(8080).replace("runtime: local", KUBERNETES_WITH_STORE)
     (repo / "specs/deployment.yaml").write_text(spec + "  replicas: 2\n  maxReplicas: 4\n")
     mlops(repo, "deploy", "lin-api")
     folder = repo / "deploy/lin-api"

@@ -16,6 +16,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# a kubernetes deployment's request log must be on object storage (nothing is written here:
+# these tests only render manifests)
+KUBERNETES_WITH_STORE = "runtime: kubernetes\n  requestLog: {uri: s3://requests-bucket/logs}"
+
+
 def deployment(port: int, experiment: str = "lin-a") -> str:
     return f"""\
 apiVersion: mlops-gitops/v1

@@ -1,14 +1,39 @@
-"""params.yaml numbers read the same by the stages (PyYAML) as by DVC and ruamel (YAML 1.2)."""
+"""params.yaml is read as DVC reads it: YAML 1.2 numbers, so what apply wrote comes back typed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_gitops.reconcile.yamlfile import dump_roundtrip, load_fast
+from mlops_gitops.reconcile.yamlfile import load_fast, roundtrip_yaml
 
 
 def test_exponent_floats_without_a_dot_are_numbers(tmp_path: Path) -> None:
     path = tmp_path / "params.yaml"
-    path.write_text(dump_roundtrip({"tolerance": 1e-05, "big": 2.5e10, "int": 7, "text": "1e5x"}))
-    assert "tolerance: 1e-05" in path.read_text()
-    assert load_fast(path) == {"tolerance": 1e-05, "big": 2.5e10, "int": 7, "text": "1e5x"}
+    path.write_text('a: 1e-05\nb: 12\nc: 1.5e3\nd: "1e-05"\ne: .5\nf: -2E+3\ng: 1e\n')
+    assert load_fast(path) == {
+        "a": 1e-05,
+        "b": 12,
+        "c": 1500.0,
+        "d": "1e-05",
+        "e": 0.5,
+        "f": -2000.0,
+        "g": "1e",
+    }
+
+
+def test_a_float_apply_writes_reads_back_as_the_same_float(tmp_path: Path) -> None:
+    path = tmp_path / "params.yaml"
+    with path.open("w") as handle:
+        roundtrip_yaml().dump({"tolerance": 1e-05, "tiny": 3e-300}, handle)
+    assert load_fast(path) == {"tolerance": 1e-05, "tiny": 3e-300}
+
+
+def test_a_spec_reads_exponent_floats_as_numbers_with_their_position() -> None:
+    from mlops_gitops.specs.yamlpos import parse_documents
+
+    [document], problems = parse_documents(
+        "spec:\n  compile: {probabilityTolerance: 1e-5}\n  name: '1e-5'\n", "specs/x.yaml"
+    )
+    assert problems == []
+    assert document.data == {"spec": {"compile": {"probabilityTolerance": 1e-5}, "name": "1e-5"}}
+    assert document.position(("spec", "compile", "probabilityTolerance")) == (2, 35)

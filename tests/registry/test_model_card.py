@@ -15,11 +15,27 @@ SECTIONS = [
     "Training",
     "Metrics against the success criteria",
     "Processing performance",
+    "Serving backend",
     "Interpretation",
     "Fairness",
     "Limitations",
     "Lineage",
 ]
+
+
+VERIFIED = {
+    "status": "verified",
+    "reason": "labels and values match scikit-learn on all 1409 test rows",
+    "file": "compiled/model.onnx",
+    "sha256": "ab" * 32,
+    "tolerances": {"probability": 1e-5, "relative": 1e-5},
+    "verification": {
+        "rows": 1409.0,
+        "label_mismatches": 0.0,
+        "max_probability_difference": 2.5e-7,
+        "one_row_ms": 0.031,
+    },
+}
 
 
 def sections(card: str) -> dict[str, str]:
@@ -83,6 +99,7 @@ def full_card() -> str:
             "durations_s": {"fit": 1.23456},
             "packages": {"scikit-learn": "1.5.0", "numpy": "2.0.0"},
         },
+        compiled=VERIFIED,
     )
 
 
@@ -110,6 +127,13 @@ def test_sections_carry_the_facts() -> None:
     assert "| accuracy | 0.81 |" in metrics
     assert "criteria_passed" not in metrics
     assert "| throughput_rows_per_s | 5000 | rows/s |" in s["Processing performance"]
+    assert s["Serving backend"].startswith(
+        "Served by ONNX Runtime from `compiled/model.onnx` (sha256 `abababababab...`): labels "
+        "and values match scikit-learn on all 1409 test rows."
+    )
+    assert "| max probability difference | 2.5e-07 |" in s["Serving backend"]
+    assert "| label mismatches | 0 |" in s["Serving backend"]
+    assert "| tolerance: probability | 1e-05 |" in s["Serving backend"]
     assert "| tenure | 0.21 |" in s["Interpretation"]
     assert "| M | 0.77 |" in s["Fairness"]
     assert s["Limitations"] == "- Trained on one region only."
@@ -138,6 +162,12 @@ def test_partial_inputs_mark_what_is_missing() -> None:
     assert "| r2 | not measured | r2 >= 0.3 | not measured |" in metrics
     assert metrics.endswith(f"Predictive metrics: {NOT_MEASURED}")
     assert s["Processing performance"] == NOT_MEASURED
+
+
+def test_a_fallback_says_why_scikit_learn_serves() -> None:
+    compiled = {"status": "fallback", "reason": "column 'flag' is boolean"}
+    s = sections(render_model_card(experiment="churn", compiled=compiled))
+    assert s["Serving backend"] == "Served by scikit-learn (fallback): column 'flag' is boolean."
 
 
 def test_rendering_is_deterministic_and_escapes_pipes(tmp_path: Path) -> None:

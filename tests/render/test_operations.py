@@ -108,7 +108,7 @@ def test_dashboard_and_rules_query_only_what_the_server_and_drift_check_expose()
     regression = ServingMetrics("iris-api", "v0.1.0", classification=False)
     regression.observe_predictions(np.array([1.0]))
     exposed = set(
-        re.findall(r"^# TYPE (\S+)", metrics.render() + regression.render(), flags=re.M)
+        re.findall(r"^# TYPE (\S+)", (metrics.render() + regression.render()).decode(), flags=re.M)
         + re.findall(
             r"^# TYPE (\S+)",
             render_drift_metrics("x", dataset_drift=False, drifted_columns=0, finished_at=1),

@@ -25,7 +25,7 @@ TOKEN = "s3cret-token-for-tests"
 
 
 def label_files(log: Path) -> list[Path]:
-    return sorted((log / "labels").glob("*.parquet"))
+    return sorted((log / "labels").rglob("*.parquet"))
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def test_counters_move_with_traffic(classifier_dir: Path) -> None:
     assert before.get(ok, 0) == 0 and after[ok] == 3
     assert after['mlops_http_requests_total{method="POST",path="/predict",status="400"}'] == 1
     assert after['mlops_http_request_duration_seconds_count{path="/predict"}'] == 4
-    assert after['mlops_http_request_duration_seconds_bucket{path="/predict",le="+Inf"}'] == 4
+    assert after['mlops_http_request_duration_seconds_bucket{le="+Inf",path="/predict"}'] == 4
     assert after['mlops_predictions_total{class="stay"}'] == 3
     assert after['mlops_predictions_total{class="churn"}'] == 3
     assert after["mlops_predicted_rows_total"] == 6
@@ -54,6 +54,6 @@ def test_regression_predictions_fill_a_histogram(regressor_dir: Path) -> None:
         httpx.post(f"{url}/predict", json={"instances": [ROW] * 4})
         after = samples(httpx.get(f"{url}/metrics").text)
     assert after["mlops_prediction_value_count"] == 4
-    assert after['mlops_prediction_value_bucket{le="50"}'] == 0  # ~2 * 42 + 5
-    assert after['mlops_prediction_value_bucket{le="100"}'] == 4
+    assert after['mlops_prediction_value_bucket{le="50.0"}'] == 0  # ~2 * 42 + 5
+    assert after['mlops_prediction_value_bucket{le="100.0"}'] == 4
     assert "mlops_predictions_total" not in " ".join(after)

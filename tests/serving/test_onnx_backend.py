@@ -304,3 +304,22 @@ def test_batch_prediction_files_match_between_backends(
             assert (onnx[column] - sklearn[column]).abs().max() <= 1e-5 * scale, column
         else:
             assert onnx[column].equals(sklearn[column]), column
+
+
+def test_auto_without_the_graph_file_serves_scikit_learn_saying_why(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    from mlops_gitops.ml.artifact import load_model
+    from mlops_gitops.serving.backends import choose_backend
+
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir, copy)
+    (copy / ONNX_FILE).unlink()
+    pipeline, info = load_model(copy)
+
+    choice = choose_backend(pipeline, info, copy, "auto")
+    assert choice.backend.name == "sklearn"
+    assert choice.reason == f"scikit-learn: {ONNX_FILE} is missing from {copy}"
+    with pytest.raises(MlopsError) as raised:
+        choose_backend(pipeline, info, copy, "onnx")
+    assert raised.value.message == f"compiled graph {copy / ONNX_FILE} is missing"

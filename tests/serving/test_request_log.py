@@ -159,8 +159,8 @@ def test_failing_disk_never_fails_requests_and_drops_are_counted(
         metrics = ""
         while time.monotonic() < deadline:
             metrics = client.get(f"{url}/metrics").text
-            if 'reason="write_error"} 6' in metrics:
+            if 'reason="write_error"} 6.0' in metrics:
                 break
             time.sleep(0.05)
-        assert 'mlops_request_log_dropped_records_total{reason="write_error"} 6' in metrics
-        assert "mlops_request_log_written_records_total 0" in metrics
+        assert 'mlops_request_log_dropped_records_total{reason="write_error"} 6.0' in metrics
+        assert "mlops_request_log_written_records_total 0.0" in metrics

@@ -4,6 +4,7 @@ server error."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,77 @@ def test_no_operation_gives_a_server_error(served: str, mode: GenerationMode) ->
     else:
         assert 400 in statuses
         assert "POST /predict" not in negated_nothing
+
+
+CLI_EXAMPLES = 20
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+
+def test_schemathesis_checks_all_against_a_live_server(
+    classifier_dir: Path, tmp_path: Path
+) -> None:
+    """`schemathesis run --checks all`: every check (status codes, content types, headers,
+    response schemas, schema-invalid requests refused, schema-valid ones accepted, Allow on
+    405, ...) on every operation, against the server process as runtimes start it. The one
+    allowance is explained in schemathesis.toml."""
+    import subprocess
+    import sys
+
+    from tests.serving.test_server_process import free_port, wait_ready
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlops_gitops.serving",
+            "serve",
+            "--model-dir",
+            str(classifier_dir),
+            "--name",
+            "churn",
+            "--port",
+            str(port),
+            "--request-log",
+            str(tmp_path / "log"),
+            "--max-body-bytes",
+            str(64 * 1024),
+            "--log-level",
+            "error",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, server)  # type: ignore[arg-type]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "schemathesis.cli",
+                "--config-file",
+                str(CONFIG),
+                "run",
+                f"{url}/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                str(CLI_EXAMPLES),
+                "--seed",
+                "11",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            cwd=tmp_path,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    summary = result.stdout[-3000:]
+    assert result.returncode == 0, summary
+    assert "Selected: 13/13" in result.stdout  # with the three versioned V2 routes
+    assert re.search(r"(\d+) generated, \1 passed", result.stdout), summary

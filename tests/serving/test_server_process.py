@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import pytest
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.ml.artifact import MODEL_FILE
 from mlops_gitops.serving.app import create_app
+from mlops_gitops.serving.identity import INSTANCE_ENV, INSTANCE_HEADER
 from tests.serving.models import ROW
 
 
@@ -172,3 +174,35 @@ def test_request_log_and_no_request_log_are_exclusive() -> None:
     )
     assert result.returncode == 2
     assert "not allowed with argument" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flag", "env", "expected"),
+    [([], "from-env", "from-env"), (["--instance-id", "from-flag"], "from-env", "from-flag")],
+    ids=["env", "flag-over-env"],
+)
+def test_health_routes_echo_the_instance_id_in_every_worker(
+    classifier_dir: Path, flag: list[str], env: str, expected: str
+) -> None:
+    port = free_port()
+    argv = [sys.executable, "-m", "mlops_gitops.serving", "serve", "--model-dir"]
+    argv += [str(classifier_dir), "--name", "churn", "--port", str(port), "--no-request-log"]
+    process = subprocess.Popen(
+        [*argv, "--workers", "2", *flag],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, INSTANCE_ENV: env},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, process)
+        seen = set()
+        for _ in range(20):  # connections land on both workers
+            for path in ("/v2/health/ready", "/v2/health/live"):
+                _, headers, _ = call(url + path)
+                seen.add(headers[INSTANCE_HEADER.lower()])  # as the server sends it
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert seen == {expected}

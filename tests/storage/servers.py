@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -59,13 +60,17 @@ class Replica:
         self.stderr = ""
 
     def start(self) -> Replica:
+        # not a pipe: an unread pipe blocks the server; closed in stop
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115
         self.process = subprocess.Popen(
-            self.argv, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            self.argv, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"replica exited: {self.process.communicate()[1]}")
+                self.process = None
+                self._log.seek(0)
+                raise AssertionError(f"replica exited: {self._log.read().decode()}")
             try:
                 status, body = self.get(f"/v2/models/{self.name}")
                 if status == 200 and isinstance(body, dict) and body.get("name") == self.name:
@@ -112,10 +117,13 @@ class Replica:
             return 0
         process.send_signal(how)
         try:
-            _, self.stderr = process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-            _, self.stderr = process.communicate(timeout=10)
+            process.wait(timeout=10)
+        self._log.seek(0)
+        self.stderr = self._log.read().decode(errors="replace")
+        self._log.close()
         return process.returncode
 
     def __enter__(self) -> Replica:
