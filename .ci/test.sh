@@ -27,6 +27,27 @@ if [ -z "${DOCKER_HOST:-}" ] && [ "${MLOPS_SKIP_DOCKER:-0}" != "1" ]; then
     tail -20 .ci-docker-up.log >&2
   fi
 fi
+# Tools the tests drive for real: promtool (Debian's `prometheus`) checks and unit-tests the
+# rendered alert rules; headless chromium opens the HTML drift report. Installed like the Docker
+# engine when this machine can (root + apt); the tests that need them skip loudly otherwise.
+missing_tools=()
+command -v promtool >/dev/null 2>&1 || missing_tools+=(prometheus)
+command -v chromium >/dev/null 2>&1 || missing_tools+=(chromium)
+# the shells whose completion scripts `mlops completion` writes (bash is always there)
+command -v zsh >/dev/null 2>&1 || missing_tools+=(zsh)
+command -v fish >/dev/null 2>&1 || missing_tools+=(fish)
+if ((${#missing_tools[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing_tools[*]} (test tools)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+          "${missing_tools[@]}"; } >.ci-test-tools.log 2>&1 \
+      || { echo "WARNING: could not install ${missing_tools[*]}; see .ci-test-tools.log" >&2
+           tail -5 .ci-test-tools.log >&2; }
+  else
+    echo "WARNING: ${missing_tools[*]} missing and not installable here: those tests SKIP" >&2
+  fi
+fi
 lint=0
 "$BIN/ruff" check . || lint=1
 "$BIN/ruff" format --check . || lint=1

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops_gitops.cli._colour import paint, use_colour
 from mlops_gitops.cli._common import add_format, print_json, project_root
 from mlops_gitops.errors import MlopsError, RuntimeBackendError
 
@@ -151,14 +152,36 @@ def _status(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json([row.to_dict() for row in rows])
         return 1 if failed else 0
+    print(render_status(rows, colour=use_colour()), end="")
+    return 1 if failed else 0
+
+
+STATE_STYLES = {
+    "Synced": "green",
+    "OutOfSync": "yellow",
+    "Unknown": "red",
+    "Healthy": "green",
+    "Progressing": "yellow",
+    "Degraded": "red",
+    "Missing": "red",
+}
+
+
+def render_status(rows: Any, *, colour: bool = False) -> str:
+    """The status table; SYNC and HEALTH coloured on a terminal (padding counts plain text)."""
     header = ("NAME", "RUNTIME", "SYNC", "HEALTH", "URL", "DETAIL")
     table = [header, *((r.name, r.runtime, r.sync, r.health, r.url, r.detail) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
-    for row in table:
-        print(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
-        )
-    return 1 if failed else 0
+    lines = []
+    for index, row in enumerate(table):
+        cells = []
+        for column, (cell, width) in enumerate(zip(row, widths, strict=False)):
+            padded = cell.ljust(width)
+            if index and column in (2, 3) and cell in STATE_STYLES:
+                padded = paint(cell, STATE_STYLES[cell], colour) + " " * (width - len(cell))
+            cells.append(padded)
+        lines.append("  ".join(cells) + "  " + row[-1])
+    return "\n".join(lines) + "\n"
 
 
 def _status_of(root: Path, deployment: Deployment) -> Any:

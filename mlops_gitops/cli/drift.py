@@ -26,8 +26,8 @@ def register(sub: Any) -> None:
         help="judge drift column by column (exit 2 with --fail-on-drift when drift is found)",
         description="Judge drift of DEPLOYMENT's served requests over its monitoring window "
         "against its training split, or of --current against --reference (ad hoc). Writes "
-        "report.json, report.md and plots to --output (default for a deployment: "
-        "reports/drift/<deployment>/<window end>/).",
+        "report.json, report.md, a self-contained report.html and plots to --output (default "
+        "for a deployment: reports/drift/<deployment>/<window end>/).",
     )
     check.add_argument(
         "deployment",
@@ -57,7 +57,15 @@ def register(sub: Any) -> None:
         "--output",
         type=Path,
         metavar="DIR",
-        help="write report.json, report.md and PNG plots into DIR",
+        help="write report.json, report.md, report.html (self-contained) and PNG plots into DIR",
+    )
+    check.add_argument(
+        "--metrics-file",
+        type=Path,
+        metavar="FILE",
+        help="also write the check's Prometheus metrics (drift found, drifted columns, time of "
+        "this success) to FILE, for node_exporter's textfile collector; the kubernetes "
+        "runtime's alert rules read them",
     )
     check.add_argument(
         "--now", metavar="ISO-TIME", help="end of the window (default: now; naive times are UTC)"
@@ -213,6 +221,18 @@ def _check(args: argparse.Namespace) -> int:
 
             paths = (*paths, *(p for p in write_section(output, performance) if p not in paths))
         print(f"wrote {len(paths)} file(s) to {output}", file=sys.stderr)
+    if args.metrics_file is not None:
+        import time
+
+        from mlops_gitops.monitoring.drift_metrics import write_drift_metrics
+
+        write_drift_metrics(
+            args.metrics_file,
+            result.deployment or args.deployment or "adhoc",
+            dataset_drift=result.dataset_drift,
+            drifted_columns=len(result.drifted_columns),
+            finished_at=time.time(),
+        )
     rendered = {"json": render_json, "md": render_markdown, "text": render_text}[args.format]
     text = rendered(result)
     if performance is not None:

@@ -6,8 +6,9 @@ import argparse
 from typing import Any
 
 from mlops_gitops.cli._common import add_format, print_json, project_root
+from mlops_gitops.cli._tables import human_number, text_table
 
-__all__ = ["register"]
+__all__ = ["register", "render_what_if"]
 
 
 def register(sub: Any) -> None:
@@ -76,7 +77,43 @@ def _explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(answer)
         return 0
-    print(f"before: {answer['before']}")
-    print(f"after:  {answer['after']}")
-    print(f"delta:  {answer['delta']}")
+    print(render_what_if(answer), end="")
     return 0
+
+
+def _side(answer: Any) -> str:
+    if isinstance(answer, dict):
+        return human_number(answer["prediction"])
+    return human_number(answer)
+
+
+def _change(delta: Any) -> str:
+    if isinstance(delta, float):
+        return f"{delta:+.4g}"
+    if "prediction_changed" in delta:
+        return "label changed" if delta["prediction_changed"] else "label unchanged"
+    return ", ".join(f"P({label}) {change:+.3f}" for label, change in delta.items())
+
+
+def render_what_if(answer: dict[str, Any]) -> str:
+    """The what-if as a table: one row per changed feature alone, then all changes together."""
+    rows = [
+        [
+            str(item["feature"]),
+            human_number(item["from"]),
+            human_number(item["to"]),
+            f"{_side(answer['before'])} -> {_side(item['after'])}",
+            _change(item["delta"]),
+        ]
+        for item in answer["by_feature"]
+    ]
+    rows.append(
+        [
+            "all changes" if rows else "(no change)",
+            "",
+            "",
+            f"{_side(answer['before'])} -> {_side(answer['after'])}",
+            _change(answer["delta"]),
+        ]
+    )
+    return text_table(["feature", "from", "to", "prediction", "change"], rows)

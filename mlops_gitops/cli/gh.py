@@ -38,6 +38,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="M",
         help="hidden text that identifies the comment; default: <!-- mlops-gitops -->",
     )
+    comment.add_argument(
+        "--images",
+        type=Path,
+        metavar="DIR",
+        help="also show the images in DIR inline: they are committed to the branch "
+        "mlops/reports/pr-N of this repository (no third-party host) and linked at that commit",
+    )
+    comment.add_argument(
+        "--remote", default="origin", help="git remote to push the images to (default: origin)"
+    )
     comment.set_defaults(handler=_comment)
 
 
@@ -57,6 +67,13 @@ def _comment(args: argparse.Namespace) -> int:
             hint="pass --pr N, or run in a workflow triggered by pull_request",
         )
     body = _read_body(args.body_file)
+    if args.images is not None:
+        from mlops_gitops.gitops.images import images_markdown, publish_images
+
+        published = publish_images(
+            Path(getattr(args, "project", ".")), args.images, pr_number=number, remote=args.remote
+        )
+        body = f"{body.rstrip()}\n\n{images_markdown(published)}"
     result = upsert_comment(number, body, marker=args.marker or DEFAULT_MARKER)
     print(f"{result.action} comment on pull request #{number}: {result.url}")
     return 0

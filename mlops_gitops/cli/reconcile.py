@@ -6,10 +6,20 @@ import argparse
 import sys
 from typing import Any
 
+from mlops_gitops.cli._colour import paint, use_colour
 from mlops_gitops.cli._common import add_format, print_json, project_root
 
 __all__ = ["register"]
 
+VERB_STYLES = {
+    "create": "green",
+    "update": "yellow",
+    "delete": "red",
+    "deploy": "cyan",
+    "undeploy": "red",
+    "waiting": "dim",
+    "failed": "red",
+}
 SYMBOLS = {
     "create": "+",
     "update": "~",
@@ -69,17 +79,30 @@ PIPELINE_HEADING = "Pipeline (dvc.yaml, params.yaml):"
 DEPLOYMENTS_HEADING = "Deployments (apply starts, replaces or stops these servers):"
 
 
-def _render_text(plan: Any, *, diff: bool) -> str:
+def _verb(verb: str, colour: bool) -> str:
+    """``+ create`` etc., padded, in the verb's colour on a terminal."""
+    return paint(f"{SYMBOLS[verb]} {verb:<7}", VERB_STYLES.get(verb, "bold"), colour)
+
+
+def _diff_line(line: str, colour: bool) -> str:
+    if line.startswith("+") and not line.startswith("+++"):
+        return paint(line, "green", colour)
+    if line.startswith("-") and not line.startswith("---"):
+        return paint(line, "red", colour)
+    return line
+
+
+def _render_text(plan: Any, *, diff: bool, colour: bool = False) -> str:
     pipeline = []
     for action in plan.changes:
-        flag = " (drift)" if action.drifted else ""
-        pipeline.append(
-            f"  {SYMBOLS[action.verb]} {action.verb:<7} {action.id}{flag}: {action.reason}"
-        )
+        flag = paint(" (drift)", "red", colour) if action.drifted else ""
+        pipeline.append(f"  {_verb(action.verb, colour)} {action.id}{flag}: {action.reason}")
         if diff:
-            pipeline.extend("      " + line for line in action.diff().splitlines())
+            pipeline.extend(
+                "      " + _diff_line(line, colour) for line in action.diff().splitlines()
+            )
     deployments = [
-        f"  {SYMBOLS[live.verb]} {live.verb:<7} {live.id} [{live.runtime}]: {live.reason}"
+        f"  {_verb(live.verb, colour)} {live.id} [{live.runtime}]: {live.reason}"
         for live in (*plan.live_changes, *plan.waiting, *plan.failed)
     ]
     lines = []
@@ -105,7 +128,7 @@ def _render_text(plan: Any, *, diff: bool) -> str:
         summary += f" {len(plan.unmanaged_stages)} hand-written stage(s) left alone."
     if plan.failed:
         summary += f" {len(plan.failed)} deployment(s) failed (see above); the rest were planned."
-    return "\n".join([*lines, summary])
+    return "\n".join([*lines, paint(summary, "bold", colour)])
 
 
 def _render_markdown(plan: Any) -> str:
@@ -165,7 +188,7 @@ def _plan(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(_render_markdown(plan))
     else:
-        print(_render_text(plan, diff=args.diff))
+        print(_render_text(plan, diff=args.diff, colour=use_colour()))
         if impact is not None:
             print(f"\nSince {args.since}: {len(impact.changed_files)} spec file(s) changed")
             for spec in impact.affected_specs:
@@ -190,11 +213,11 @@ def _apply(args: argparse.Namespace) -> int:
         if args.format == "json":
             print_json({**plan.to_dict(), "applied": False})
         else:
-            print(_render_text(plan, diff=False))
+            print(_render_text(plan, diff=False, colour=use_colour()))
         return 1 if plan.failed else 0
     if plan.has_changes and sys.stdin.isatty():
         if args.format == "text":
-            print(_render_text(plan, diff=False))
+            print(_render_text(plan, diff=False, colour=use_colour()))
         print("Apply these changes? [y/N] ", end="", file=sys.stderr, flush=True)
         answer = input().strip().lower()
         if answer not in ("y", "yes"):
@@ -209,7 +232,7 @@ def _report_applied(args: argparse.Namespace, result: Any) -> int:
         written = list(result.written)
         print_json({**result.plan.to_dict(), "applied": bool(written), "written": written})
         return 1 if result.plan.failed else 0
-    print(_render_text(result.plan, diff=False))
+    print(_render_text(result.plan, diff=False, colour=use_colour()))
     if result.written:
         print("Applied:")
         for line in result.written:

@@ -9,7 +9,7 @@ checked-out branch are never touched, and no local branch is created.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,7 +31,7 @@ from mlops_gitops.gitops.git import (
 from mlops_gitops.gitops.github import GitHubClient, PullRequest
 from mlops_gitops.gitops.settings import GitHubSettings
 
-__all__ = ["ProposalAction", "ProposalResult", "propose_change"]
+__all__ = ["FileLinks", "ProposalAction", "ProposalResult", "propose_change"]
 
 ProposalAction = Literal["created", "updated", "pushed-only", "unchanged"]
 
@@ -64,7 +64,7 @@ def propose_change(
     files: Mapping[str, bytes],
     message: str,
     title: str,
-    body: str,
+    body: str | Callable[[FileLinks], str],
     labels: Sequence[str] = (),
     remote: str = "origin",
     base: str | None = None,
@@ -77,6 +77,8 @@ def propose_change(
     branch starts with ``branch_prefix``, the commit goes on top of that PR's branch instead and
     the PR's title and body are replaced; otherwise a PR is opened and ``labels`` are added.
     Without ``GITHUB_TOKEN`` in ``env`` the branch is only pushed and a compare URL is returned.
+    ``body`` may be a function of :class:`FileLinks`, called once the commit exists, so the body
+    can show the committed images inline at that commit.
     A branch that already exists on the remote is extended, never force-pushed, so running
     again after a failure picks up where it stopped.
     """
@@ -115,6 +117,8 @@ def propose_change(
 
     if new_commit is not None:
         push_commit(repo, remote, new_commit, target)
+    if callable(body):
+        body = body(FileLinks(result.commit, settings))
     if client is None:
         return _replace(result, action="pushed-only" if result.pushed else "unchanged")
     try:
@@ -131,6 +135,17 @@ def propose_change(
             hint=f"{error.hint + '; then ' if error.hint else ''}run the command again: "
             "it reuses the pushed branch",
         ) from None
+
+
+@dataclass(frozen=True)
+class FileLinks:
+    """Links to files of the proposal's commit on GitHub (None when the repository is unknown)."""
+
+    commit: str
+    settings: GitHubSettings
+
+    def url(self, path: str) -> str | None:
+        return self.settings.file_url(self.commit, path)
 
 
 def _replace(

@@ -63,6 +63,13 @@ class GitHubSettings:
             token=env.get("GITHUB_TOKEN") or None,
         )
 
+    def file_url(self, commit: str, path: str) -> str | None:
+        """The raw file ``path`` at ``commit`` (for an image in a pull request body: it shows
+        inline, private repositories included, and never changes), or None without a repository."""
+        if self.repository is None:
+            return None
+        return f"{self.server_url}/{self.repository}/raw/{commit}/{path}"
+
     def compare_url(self, base: str, head: str) -> str | None:
         """The web page comparing ``head`` with ``base``, or None when the repository is unknown."""
         if self.repository is None:

@@ -239,7 +239,7 @@ def _propose(
     env: Mapping[str, str],
 ) -> DriftProposal:
     from mlops_gitops.gitops.git import open_repo
-    from mlops_gitops.gitops.pull_request import propose_change
+    from mlops_gitops.gitops.pull_request import FileLinks, propose_change
     from mlops_gitops.loop.pr_body import render_body, render_title
 
     top = Path(str(open_repo(root).working_tree_dir)).resolve()
@@ -250,13 +250,27 @@ def _propose(
     contents = {in_repo(p): p.read_bytes() for p in files}
     contents.update({in_repo(p): content for p, content in extra.items()})
     title = render_title(result)
-    body = render_body(
-        result,
-        report_dir=report_dir.relative_to(root).as_posix(),
-        performance=performance,
-        retrain=deployment.monitoring.retrain,
-        retraining=retraining,
+    plots = sorted(
+        (p for p in files if p.suffix == ".png" and p.parent == report_dir),
+        key=lambda p: p.name,
     )
+
+    def body_at(links: FileLinks | None) -> str:
+        return render_body(
+            result,
+            report_dir=report_dir.relative_to(root).as_posix(),
+            performance=performance,
+            retrain=deployment.monitoring.retrain,
+            retraining=retraining,
+            images=[(p.stem, links.url(in_repo(p)) if links else None) for p in plots],
+        )
+
+    proposed_body: dict[str, str] = {}
+
+    def body_for_commit(links: FileLinks) -> str:
+        proposed_body["text"] = body_at(links)
+        return proposed_body["text"]
+
     proposal = propose_change(
         top,
         branch_prefix=prefix,
@@ -264,7 +278,7 @@ def _propose(
         files=contents,
         message=f"Drift report for {deployment.name}, window ending {result.window_end}",
         title=title,
-        body=body,
+        body=body_for_commit,
         labels=LABELS,
         remote=remote,
         env=env,
@@ -276,5 +290,5 @@ def _propose(
         performance=performance,
         retraining=retraining,
         title=title,
-        body=body,
+        body=proposed_body.get("text") or body_at(None),
     )

@@ -3,6 +3,7 @@ done about it. Pure: the same inputs give the same text."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mlops_gitops.loop.challenger import Comparison, render_table
@@ -61,6 +62,17 @@ def _drift_table(result: DriftResult) -> list[str]:
     ]
 
 
+def _images(images: Sequence[tuple[str, str | None]]) -> list[str]:
+    """The drifted columns' plots, inline (``url``: the file at the branch's commit), or a
+    link to the committed file when the repository's web address is unknown."""
+    shown = [f"![{name}]({url})" for name, url in images if url]
+    listed = [f"`{name}`" for name, url in images if not url]
+    out = ["### Distributions of the drifted columns", "", *shown] if shown else []
+    if listed:
+        out += [f"Plots committed with the report: {', '.join(listed)}."]
+    return [*out, ""] if out else []
+
+
 def render_body(
     result: DriftResult,
     *,
@@ -68,6 +80,7 @@ def render_body(
     performance: LabelledPerformance | None,
     retrain: bool,
     retraining: Retraining | None,
+    images: Sequence[tuple[str, str | None]] = (),
 ) -> str:
     """The body: the drift table, labelled performance, retraining, what to do next."""
     name = result.deployment or "the deployment"
@@ -79,7 +92,14 @@ def render_body(
             "as reference).",
             "",
         ]
-    lines += [*_drift_table(result), "", f"Full report with plots: `{report_dir}/report.md`.", ""]
+    lines += [*_drift_table(result), "", *_images(images)]
+    lines += [
+        (
+            f"Full report with plots: `{report_dir}/report.md`; as one self-contained page "
+            f"(open it in a browser): `{report_dir}/report.html`."
+        ),
+        "",
+    ]
     if performance is not None:
         lines += [render_section(performance).replace("## ", "### ", 1)]
     else:

@@ -8,7 +8,8 @@ features, perturbation explanations of a few rows, and the primary metric per se
 
 * ``importance.json``: permutation importance per input column (mean, std), largest first;
 * ``pdp_ice_<feature>.png``: partial dependence (+ ICE lines for numeric columns) of the top
-  features;
+  features, in ``plots_dir/pdp_ice/`` (DVC image plots; ``out_dir`` when not given);
+* ``importance.csv`` in ``plots_dir``: the importance as a DVC bar plot's data;
 * ``local.json``: per-feature contributions for a few sample rows;
 * ``fairness.json``: the metric per group of each sensitive column, largest gap flagged;
 * ``interpretation.json``: the summary :func:`interpret` returns.
@@ -34,6 +35,7 @@ from mlops_gitops.ml.importance import (
 )
 from mlops_gitops.ml.local import explain_row, parse_assignments, what_if
 from mlops_gitops.ml.metrics import predict, scorer_for
+from mlops_gitops.ml.plot_data import PDP_ICE_DIR
 from mlops_gitops.specs.models import Dataset, Interpretation, Problem
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ __all__ = [
     "FAIRNESS_FILE",
     "IMPORTANCE_FILE",
     "LOCAL_FILE",
+    "PDP_ICE_DIR",
     "SUMMARY_FILE",
     "interpret",
     "parse_assignments",
@@ -65,9 +68,12 @@ def interpret(
     dataset: Dataset,
     settings: Interpretation,
     out_dir: Path,
+    plots_dir: Path | None = None,
     seed: int = 42,
 ) -> dict[str, Any]:
     """Explain ``model`` on the test rows; write the files listed above; return the summary."""
+    from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, importance_rows, write_csv
+
     if not settings.enabled:
         summary: dict[str, Any] = {"enabled": False}
         _write_json(out_dir / SUMMARY_FILE, summary)
@@ -92,13 +98,16 @@ def interpret(
         {"metric": metric.name, "repeats": settings.permutation_repeats, "features": importances},
     )
 
+    write_csv((plots_dir or out_dir) / IMPORTANCE_PLOT.file, importance_rows(importances))
+    images = out_dir if plots_dir is None else plots_dir / PDP_ICE_DIR
+    images.mkdir(parents=True, exist_ok=True)
     plots = _partial_dependence(
         model,
         X_test,
         dataset=dataset,
         importances=importances,
         settings=settings,
-        out_dir=out_dir,
+        out_dir=images,
         seed=seed,
     )
 

@@ -85,7 +85,7 @@ def plot_partial_dependence(
     if target is not None:
         options["target"] = target
     PartialDependenceDisplay.from_estimator(model, rows, [feature], **options)
-    ax.set_title(f"partial dependence: {feature}")
+    figure.suptitle(f"partial dependence{'' if categorical else ' and ICE'}: {feature}")
     save_figure(figure, path)
     return kind
 

@@ -44,7 +44,7 @@ def render_markdown(result: SearchResult) -> str:
         "|---:|---|---|---:|---:|---:|---:|---|",
     ]
     for row in result.leaderboard:
-        params = ", ".join(f"{k}={_cell(v)}" for k, v in sorted(row.params.items()))
+        params = ", ".join(f"{k}={_param(v)}" for k, v in sorted(row.params.items()))
         lines.append(
             f"| {row.rank} | {row.candidate} | {row.estimator} | {_number(row.cv_mean)} "
             f"| {_number(row.cv_std)} | {row.fit_time_s:.3f} | {row.trials} | {params} |"
@@ -59,6 +59,14 @@ def render_markdown(result: SearchResult) -> str:
 
 def _number(value: float) -> str:
     return "failed" if math.isnan(value) else f"{value:.4f}"
+
+
+def _param(value: Any) -> str:
+    """A parameter for people: floats to 4 significant digits (leaderboard.json keeps them
+    whole): ``alpha=0.1329``, not ``alpha=0.13292918943162169``."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:.4g}"
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:

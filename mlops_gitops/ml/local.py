@@ -86,6 +86,7 @@ def what_if(model: Any, row: Mapping[str, Any], changes: Mapping[str, Any]) -> d
     """The model's answer for ``row``, for ``row`` with ``changes`` applied, and the difference.
 
     Regression: ``before``/``after`` are predictions and ``delta`` their difference.
+    ``by_feature`` holds, per changed column, the answer and delta with that change alone.
     Classification: each side is ``{"prediction": label, "probabilities": {label: p}}`` and
     ``delta`` the change in each class's probability (or whether the label changed, for a model
     without probabilities).
@@ -104,9 +105,28 @@ def what_if(model: Any, row: Mapping[str, Any], changes: Mapping[str, Any]) -> d
             f"(inputs: {', '.join(expected)})",
             "use --set with one of the model's input columns",
         )
-    before = _answer(model, {c: row[c] for c in expected})
-    after = _answer(model, {**{c: row[c] for c in expected}, **changes})
-    return {"before": before, "after": after, "delta": _delta(before, after)}
+    base = {c: row[c] for c in expected}
+    before = _answer(model, base)
+    after = _answer(model, {**base, **changes})
+    # each change alone, so a person sees which feature moves the answer and by how much
+    by_feature = []
+    for column, value in changes.items():
+        alone = _answer(model, {**base, column: value})
+        by_feature.append(
+            {
+                "feature": column,
+                "from": base[column],
+                "to": value,
+                "after": alone,
+                "delta": _delta(before, alone),
+            }
+        )
+    return {
+        "before": before,
+        "after": after,
+        "delta": _delta(before, after),
+        "by_feature": by_feature,
+    }
 
 
 def _answer(model: Any, row: Mapping[str, Any]) -> Any:

@@ -1,5 +1,6 @@
 """Render a :class:`DriftResult` as JSON, Markdown or text, and write a report folder:
-``report.json``, ``report.md`` and one PNG per drifted column, each written atomically."""
+``report.json``, ``report.md``, the self-contained ``report.html`` (every column's plot inline,
+see :mod:`.html_report`) and one PNG per drifted column, each written atomically."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ import re
 from pathlib import Path
 
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
+from mlops_gitops.monitoring.html_report import render_html
 from mlops_gitops.monitoring.plots import plot_png
 from mlops_gitops.monitoring.result import ColumnDrift, DriftResult
 
-__all__ = ["plot_name", "render_json", "render_markdown", "render_text", "write_report"]
+__all__ = [
+    "HTML_FILE",
+    "plot_name",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "write_report",
+]
+
+
+HTML_FILE = "report.html"
 
 
 def render_json(result: DriftResult) -> str:
@@ -71,6 +83,10 @@ def render_markdown(result: DriftResult, plots: set[str] | None = None) -> str:
     lines += [_row(c, plots) for c in ordered]
     if result.notes:
         lines += ["", "Notes:", ""] + [f"- {note}" for note in result.notes]
+    shown = [c.name for c in ordered if plot_name(c.name) in plots]
+    if shown:  # the plots inline (a relative path renders in GitHub's file view and editors)
+        lines += ["", "## Distributions of the drifted columns", ""]
+        lines += [f"![{name}]({plot_name(name)})" for name in shown]
     return "\n".join(lines) + "\n"
 
 
@@ -94,21 +110,25 @@ def render_text(result: DriftResult) -> str:
 
 
 def write_report(result: DriftResult, directory: Path) -> tuple[Path, ...]:
-    """Write ``report.json``, ``report.md`` and ``<column>.png`` for each drifted column into
-    ``directory`` (by convention ``reports/drift/<deployment>/<window end>/``); return the paths,
-    the JSON first."""
+    """Write ``report.json``, ``report.md``, ``report.html`` and ``<column>.png`` for each
+    drifted column into ``directory`` (by convention ``reports/drift/<deployment>/<window
+    end>/``); return the paths, the JSON first, then the Markdown and the HTML."""
     written: list[Path] = []
     plots: set[str] = set()
+    images: dict[str, bytes] = {}
     for column in result.columns:
-        if not column.drifted:
-            continue
         png = plot_png(column)
-        if png is not None:
+        if png is None:
+            continue
+        images[column.name] = png
+        if column.drifted:
             path = directory / plot_name(column.name)
             atomic_write_bytes(path, png)
             plots.add(path.name)
             written.append(path)
     json_path, md_path = directory / "report.json", directory / "report.md"
+    html_path = directory / HTML_FILE
     atomic_write_text(md_path, render_markdown(result, plots))
+    atomic_write_text(html_path, render_html(result, images))
     atomic_write_text(json_path, render_json(result))
-    return (json_path, md_path, *written)
+    return (json_path, md_path, html_path, *written)

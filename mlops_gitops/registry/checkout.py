@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.fsutil import atomic_write_bytes
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE
+from mlops_gitops.ml.registered import write_registered
 from mlops_gitops.registry.gitrepo import open_repo
 from mlops_gitops.registry.model_types import CheckedOutModel
 from mlops_gitops.registry.queries import find_model
@@ -53,6 +54,7 @@ def checkout_model(root: Path, name: str, version: str, dest: Path) -> CheckedOu
     _verify(contents, name, wanted)
     for relative, data in contents.items():
         atomic_write_bytes(dest.joinpath(*relative.split("/")), data)
+    write_registered(dest, name=name, version=wanted, commit=registered.commit)
     return CheckedOutModel(name, wanted, registered.commit, str(dest), tuple(sorted(contents)))
 
 

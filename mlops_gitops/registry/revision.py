@@ -1,7 +1,8 @@
 """Files as they were at a git revision, whether git or DVC tracks them.
 
-Metrics files are usually committed to git (DVC ``cache: false``); the model file is usually a
-DVC output whose hash sits in ``dvc.lock``. In a DVC project :class:`RevisionFiles` reads through
+Rendered pipelines cache every output with DVC (metrics included, so the run-cache can restore a
+stage); a person's own stages may commit metrics to git instead (``cache: false``).
+In a DVC project :class:`RevisionFiles` reads through
 ``dvc.api.DVCFileSystem`` (which sees both, fetching from the cache or a remote); in a plain git
 repository it reads the commit's tree.
 """

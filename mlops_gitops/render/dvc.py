@@ -4,6 +4,11 @@ Each stage depends on exactly the ``params.yaml`` keys it uses, so a changed des
 label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
 ``mlops.version`` is a dependency of every stage: upgrading the framework re-runs the pipeline.
 
+Every output is cached by DVC (no ``cache: false``), reports and metrics included: DVC's
+run-cache restores a stage only when each output is in its cache (``dvc/stage/cache.py``
+``restore`` -> ``outs_cached``: an uncached output must be unchanged in the workspace). So
+reverting a spec change makes ``dvc repro`` check the earlier outputs out instead of training.
+
 Stage names are ``<stage>_<spec name>`` (DVC allows only ``-`` and ``_`` as punctuation), and every
 managed stage carries ``meta: {managed-by: mlops-gitops}`` so a person can tell it from their own.
 """
@@ -16,6 +21,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.ml.artifact import COMPILED_DIR, REFERENCE_PROFILE_FILE
+from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, PDP_ICE_DIR, PLOT_FILES
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 
 __all__ = [
@@ -202,15 +208,11 @@ def _stage(
         "deps": sorted(set(deps)),
         "params": [{"params.yaml": sorted({VERSION_KEY, *params})}],
         "outs": list(outs),
-        "metrics": [{m: {"cache": False}} for m in metrics],
+        "metrics": list(metrics),
         "plots": list(plots),
         "meta": {"managed-by": MANAGED_BY},
     }
     return {k: v for k, v in body.items() if v not in ([], None)}
-
-
-def _uncached(path: str) -> dict[str, Any]:
-    return {path: {"cache": False}}
 
 
 def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
@@ -228,7 +230,7 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 n,
                 params=[f"{key}.source", f"{key}.target"],
                 deps=source_deps,
-                outs=[f"{data}/raw.parquet", _uncached(f"{data}/ingest.json")],
+                outs=[f"{data}/raw.parquet", f"{data}/ingest.json"],
             ),
             spec,
         ),
@@ -239,8 +241,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 n,
                 params=[f"{key}.columns", f"{key}.target"],
                 deps=[f"{data}/raw.parquet"],
-                outs=[_uncached(f"{reports}/profile.json"), _uncached(f"{reports}/profile.md")],
-                plots=[{f"{reports}/plots": {"cache": False}}],
+                outs=[f"{reports}/profile.json", f"{reports}/profile.md"],
+                plots=[f"{reports}/plots"],
             ),
             spec,
         ),
@@ -252,8 +254,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 params=[f"{key}.columns", f"{key}.target", f"{key}.validation"],
                 deps=[f"{data}/raw.parquet"],
                 outs=[
-                    _uncached(f"{reports}/validation.json"),
-                    _uncached(f"{reports}/validation.md"),
+                    f"{reports}/validation.json",
+                    f"{reports}/validation.md",
                 ],
             ),
             spec,
@@ -272,7 +274,17 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     ]
 
 
-def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
+def _evaluate_plots(task: str, experiment: str, reports: str) -> list[Any]:
+    """The evaluate stage's DVC plots: data files with a template and axes, then the PNG."""
+    data = [
+        {f"{reports}/evaluate/{plot.file}": plot.dvc_props(experiment)}
+        for plot in PLOT_FILES.get(task, ())
+    ]
+    image = "confusion_matrix.png" if task == "classification" else "predicted_vs_actual.png"
+    return [*data, f"{reports}/evaluate/{image}"]
+
+
+def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]:
     n = experiment.name
     ds = experiment.dataset
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
@@ -308,9 +320,9 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                     model,
                     f"{model_dir}/model.json",
                     f"{model_dir}/{COMPILED_DIR}",
-                    _uncached(f"{model_dir}/leaderboard.json"),
-                    _uncached(f"{model_dir}/leaderboard.md"),
-                    _uncached(f"{model_dir}/lineage.json"),
+                    f"{model_dir}/leaderboard.json",
+                    f"{model_dir}/leaderboard.md",
+                    f"{model_dir}/lineage.json",
                 ],
             ),
             spec,
@@ -323,8 +335,8 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                 params=[f"{problem_key}.successCriteria", f"{problem_key}.metric"],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.json"],
-                outs=[_uncached(f"{reports}/evaluation.md")],
-                plots=[{f"{reports}/evaluate": {"cache": False}}],
+                outs=[f"{reports}/evaluation.md", f"{reports}/evaluation.json"],
+                plots=_evaluate_plots(task, n, reports),
             ),
             spec,
         ),
@@ -353,7 +365,11 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                         f"{problem_key}.metric",
                     ],
                     deps=[model, train, test],
-                    outs=[{f"{reports}/interpret": {"cache": False}}],
+                    outs=[f"{reports}/interpret"],
+                    plots=[
+                        {f"{reports}/{IMPORTANCE_PLOT.file}": IMPORTANCE_PLOT.dvc_props(n)},
+                        f"{reports}/{PDP_ICE_DIR}",
+                    ],
                 ),
                 spec,
             )
@@ -386,7 +402,7 @@ def _experiment_stages(experiment: Experiment) -> list[RenderedStage]:
                 n,
                 params=[],
                 deps=card_deps,
-                outs=[_uncached(f"{model_dir}/model_card.md")],
+                outs=[f"{model_dir}/model_card.md"],
             ),
             spec,
         )
@@ -400,7 +416,8 @@ def render_pipeline(specs: SpecSet) -> DesiredPipeline:
     for dataset in specs.datasets.values():
         stages.extend(_dataset_stages(dataset))
     for experiment in specs.experiments.values():
-        stages.extend(_experiment_stages(experiment))
+        problem = specs.problems.get(experiment.problem)
+        stages.extend(_experiment_stages(experiment, problem.task if problem else ""))
     params = {
         "version": __version__,
         "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},

@@ -25,6 +25,7 @@ from mlops_gitops.errors import BuildError
 from mlops_gitops.fsutil import atomic_write_bytes
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE, read_model_info
 from mlops_gitops.ml.compiled import CompiledRecord, load_graph
+from mlops_gitops.ml.registered import REGISTERED_FILE
 from mlops_gitops.render.container import (
     BuildContext,
     image_reference,
@@ -100,6 +101,8 @@ def prepare_build(
     model_dir = resolve_model_dir(root, deployment, checkout=download)
     info = read_model_info(model_dir)
     model_files = {n: (model_dir / n).read_bytes() for n in (MODEL_FILE, MODEL_INFO_FILE)}
+    if (model_dir / REGISTERED_FILE).is_file():  # the registry version the image serves
+        model_files[REGISTERED_FILE] = (model_dir / REGISTERED_FILE).read_bytes()
     compiled = CompiledRecord.from_dict(info.compiled)
     if compiled.verified:
         # the graph, hash-checked here so a changed file never reaches an image

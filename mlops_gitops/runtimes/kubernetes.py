@@ -13,6 +13,12 @@ from pathlib import Path
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.render.kubernetes import MANAGED_FILES, render_manifests
+from mlops_gitops.render.operations import (
+    OPERATIONS_DIR,
+    OPERATIONS_FILES,
+    Operations,
+    render_operations,
+)
 from mlops_gitops.runtimes.base import DeployResult, RuntimeStatus
 from mlops_gitops.runtimes.build import prepare_build
 from mlops_gitops.specs.models import Deployment
@@ -46,14 +52,43 @@ class KubernetesRuntime:
 
     def _on_disk(self, deployment: Deployment) -> dict[str, str]:
         folder = self.folder(deployment)
-        return {n: (folder / n).read_text() for n in MANAGED_FILES if (folder / n).is_file()}
+        names = (*MANAGED_FILES, *OPERATIONS_FILES)
+        return {n: (folder / n).read_text() for n in names if (folder / n).is_file()}
+
+    def operations(self, deployment: Deployment) -> Operations:
+        """The task and p99 latency limit of the Problem the deployment's model answers, when
+        the specs say (an unreadable spec set leaves the defaults: the plan reports it)."""
+        from mlops_gitops.specs import load_specs
+
+        try:
+            specs = load_specs(self.root)
+        except MlopsError:
+            return Operations()
+        experiment = specs.experiments.get(
+            deployment.model.experiment or deployment.model.registered or ""
+        )
+        problem = specs.problems.get(experiment.problem) if experiment else None
+        if problem is None:
+            return Operations()
+        limits = [
+            c.max
+            for c in problem.success_criteria
+            if c.metric == "p99_latency_ms" and c.max is not None
+        ]
+        return Operations(problem.task, min(limits) if limits else None, problem.name)
+
+    def _wanted(self, deployment: Deployment, image: str) -> dict[str, str]:
+        return {
+            **render_manifests(deployment, image),
+            **render_operations(deployment, self.operations(deployment)),
+        }
 
     def deploy(self, deployment: Deployment) -> DeployResult:
         return self.write(deployment, self.image(deployment))
 
     def write(self, deployment: Deployment, image: str) -> DeployResult:
         """Write the manifests for ``image``; only files whose text changed are rewritten."""
-        wanted = render_manifests(deployment, image)
+        wanted = self._wanted(deployment, image)
         current = self._on_disk(deployment)
         folder = self.folder(deployment)
         changed = sorted(n for n, text in wanted.items() if current.get(n) != text)
@@ -95,7 +130,7 @@ class KubernetesRuntime:
 
     def compare(self, deployment: Deployment, image: str) -> RuntimeStatus:
         """Sync of the manifests on disk against those rendered for ``image``."""
-        wanted = render_manifests(deployment, image)
+        wanted = self._wanted(deployment, image)
         current = self._on_disk(deployment)
         if not current:
             return self._missing(deployment)
@@ -132,6 +167,7 @@ class KubernetesRuntime:
         for name in current:
             (self.folder(deployment) / name).unlink()
         folder = self.folder(deployment)
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        for directory in (folder / OPERATIONS_DIR, folder):
+            if directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()
         return bool(current)

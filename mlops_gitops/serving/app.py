@@ -7,6 +7,9 @@ Routes::
     GET  /v2/models/{name}                model metadata: inputs (one per column), outputs
     GET  /v2/models/{name}/ready
     POST /v2/models/{name}/infer          V2 inference (named inputs or one [n, n_features] tensor)
+    GET  /v2/models/{name}/versions/{version}          the same three, for the version served
+    GET  /v2/models/{name}/versions/{version}/ready    (the registry version, e.g. v0.1.0, or
+    POST /v2/models/{name}/versions/{version}/infer    the content hash); another version: 404
     POST /v2/models/{name}/feedback       true labels: {"labels": [{"request_id", "label"}, ...]}
     POST /predict                         {"instances": [...]} or {"dataframe_split": {...}}
     POST /predict/batch                   a CSV or Parquet file: multipart part "file", or the body
@@ -45,6 +48,7 @@ from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.io.tables import column_kinds
 from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.ml.registered import read_registered_version
 from mlops_gitops.serving import openapi
 from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.feedback_checks import check_label_values
@@ -97,7 +101,9 @@ def create_app(
     backend: str = "auto",
 ) -> FastAPI:
     """Load the model in ``model_dir`` (hash-checked: a changed file raises MlopsError) and
-    build its app. ``model_version`` defaults to the first 12 hex digits of the file's sha256;
+    build its app. ``model_version`` defaults to the registry version the folder was checked out
+    as (``registered.json``, see :mod:`mlops_gitops.ml.registered`), else the first 12 hex digits
+    of the model file's sha256 (which the metadata's ``parameters.content_hash`` always carries);
     ``instance_id`` is echoed by the health routes (see :mod:`mlops_gitops.serving.identity`).
     ``backend`` (auto, sklearn, onnx) picks what runs it: see serving.backends."""
     pipeline, info = load_model(model_dir)
@@ -107,7 +113,7 @@ def create_app(
         pipeline,
         info,
         name=name,
-        version=model_version,
+        version=model_version or read_registered_version(model_dir),
         request_log=request_log,
         log_sink=log_sink,
         backend=choice,
@@ -259,10 +265,16 @@ def _add_v2_routes(
     errors = openapi.ERROR_RESPONSES
     has_proba = service.predictor.has_proba
     metadata = model_metadata(
-        service.name, service.version, service.info, service.classes, service.backend
+        service.name,
+        service.version,
+        service.info,
+        service.classes,
+        service.backend,
+        content_hash=service.content_hash,
     )
     # Documents the one name served here (so generated clients and tests use it); others get 404.
     served_name: Any = Path(json_schema_extra={"enum": [service.name]})
+    served_version: Any = Path(json_schema_extra={"enum": [service.version]})
 
     @app.get("/v2", tags=["v2"])
     async def server_metadata() -> Response:
@@ -298,6 +310,36 @@ def _add_v2_routes(
     async def infer(request: Request, model_name: str = served_name) -> Response:
         require_token(request)
         service.check_name(model_name)
+        return await _infer(request)
+
+    @app.get("/v2/models/{model_name}/versions/{version}", tags=["v2"], responses=errors)
+    async def model_version(
+        version: str = served_version, model_name: str = served_name
+    ) -> Response:
+        service.check_version(model_name, version)
+        return _json(metadata)
+
+    @app.get("/v2/models/{model_name}/versions/{version}/ready", tags=["v2"], responses=errors)
+    async def model_version_ready(
+        version: str = served_version, model_name: str = served_name
+    ) -> Response:
+        service.check_version(model_name, version)
+        return _json({"name": service.name, "version": service.version, "ready": True})
+
+    @app.post(
+        "/v2/models/{model_name}/versions/{version}/infer",
+        tags=["v2"],
+        responses=errors,
+        openapi_extra=openapi.infer_body(features),
+    )
+    async def infer_version(
+        request: Request, version: str = served_version, model_name: str = served_name
+    ) -> Response:
+        require_token(request)
+        service.check_version(model_name, version)
+        return await _infer(request)
+
+    async def _infer(request: Request) -> Response:
         parsed = parse_infer_request(
             parse_json(await request.body()), service.schema, has_proba=has_proba
         )

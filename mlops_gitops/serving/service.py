@@ -52,7 +52,8 @@ class ModelService:
     ) -> None:
         self.name = name
         self.info = info
-        self.version = version or info.sha256[:12]
+        self.content_hash = info.sha256[:12]
+        self.version = version or self.content_hash
         self.schema = InputSchema(info.features)
         self.predictor = Predictor(pipeline, info, backend.backend if backend else None)
         self.backend = self.predictor.backend.name
@@ -94,6 +95,16 @@ class ModelService:
             raise UnknownModel(
                 f"model '{name}' is not served here; this server serves '{self.name}'",
                 f"use /v2/models/{self.name}",
+            )
+
+    def check_version(self, name: str, version: str) -> None:
+        """``version`` must be the one served: the registry version (or the content hash)."""
+        self.check_name(name)
+        if version not in (self.version, self.content_hash):
+            raise UnknownModel(
+                f"model '{name}' has no version '{version}' here; this server serves version "
+                f"'{self.version}'",
+                f"use /v2/models/{self.name}/versions/{self.version} (or drop /versions/...)",
             )
 
     def score(self, columns: Columns, request_id: str) -> Prediction:

@@ -63,7 +63,11 @@ def model_metadata(
     info: ModelInfo,
     classes: tuple[Any, ...],
     backend: str = "sklearn",
+    *,
+    content_hash: str = "",
 ) -> Any:
+    """V2 model metadata; ``version`` is the registry version when there is one, and
+    ``parameters.content_hash`` the model file's sha256 prefix either way."""
     outputs: list[dict[str, Any]] = [
         {"name": "predict", "datatype": _label_datatype(info, classes), "shape": [-1]}
     ]
@@ -84,6 +88,7 @@ def model_metadata(
             "estimator": info.estimator,
             "classes": list(classes),
             "backend": backend,
+            "content_hash": content_hash or info.sha256[:12],
         },
     }
 

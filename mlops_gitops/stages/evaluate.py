@@ -15,6 +15,7 @@ __all__ = ["run"]
 
 def run(root: Path, name: str) -> str:
     from mlops_gitops.ml.metrics import check_criteria, evaluate_model, predict
+    from mlops_gitops.ml.plot_data import classification_rows, regression_rows, write_csv
     from mlops_gitops.ml.plots import plot_confusion_matrix, plot_predicted_vs_actual
 
     _, problem, dataset = experiment_settings(root, name)
@@ -32,9 +33,17 @@ def run(root: Path, name: str) -> str:
     )
     folder = root / "reports" / name
     write_json(
-        folder / "evaluate" / "evaluation.json",
+        folder / "evaluation.json",
         {**evaluation, "criteria": [r.to_dict() for r in results]},
     )
+    predictions = predict(problem.task, model, X)
+    rows = (
+        classification_rows(y, predictions)
+        if problem.task == "classification"
+        else regression_rows(y, predictions.y_pred)
+    )
+    for file_name, file_rows in rows.items():
+        write_csv(folder / "evaluate" / file_name, file_rows)
     if problem.task == "classification" and "confusion_matrix" in evaluation:
         matrix = evaluation["confusion_matrix"]
         plot_confusion_matrix(
@@ -46,7 +55,7 @@ def run(root: Path, name: str) -> str:
     else:
         plot_predicted_vs_actual(
             y,
-            predict(problem.task, model, X).y_pred,
+            predictions.y_pred,
             folder / "evaluate" / "predicted_vs_actual.png",
             title=f"{name}: predicted vs actual (test split)",
         )

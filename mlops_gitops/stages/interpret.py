@@ -24,6 +24,7 @@ def run(root: Path, name: str) -> str:
         dataset=dataset,
         settings=experiment.interpretation,
         out_dir=root / "reports" / name / "interpret",
+        plots_dir=root / "reports" / name,
         seed=experiment.search.seed,
     )
     top = ", ".join(summary.get("top_features", [])) or "none"

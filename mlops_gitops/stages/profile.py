@@ -102,6 +102,10 @@ def profile_frame(frame: Any, dataset: Dataset) -> dict[str, Any]:
     return report
 
 
+HISTOGRAMS = "histograms.png"
+CLASS_BALANCE = "class_balance.png"
+
+
 def _markdown(name: str, report: dict[str, Any]) -> str:
     lines = [
         f"# Profile of {name}",
@@ -128,6 +132,11 @@ def _markdown(name: str, report: dict[str, Any]) -> str:
             "Class balance: "
             + ", ".join(f"{k} {v:.1%}" for k, v in report["class_balance"].items()),
         ]
+    images = [(CLASS_BALANCE, "class balance")] if report.get("class_balance") else []
+    if any(p.get("mean") is not None for p in report["columns"].values()):
+        images.insert(0, (HISTOGRAMS, "histograms of the numeric columns"))
+    if images:  # shown inline wherever the Markdown renders (GitHub, editors)
+        lines += ["", *(f"![{alt}](plots/{file})" for file, alt in images)]
     relations = report["relations_with_target"]
     if relations:
         lines += ["", "Mutual information with the target (first look at feature importance):", ""]
@@ -150,18 +159,22 @@ def _plots(frame: Any, dataset: Dataset, folder: Path) -> None:
         for ax, name in zip(axes.flat, numeric, strict=False):
             ax.hist(frame[name].dropna().astype(float), bins=30, color="#4472c4")
             ax.set_title(name, fontsize=8)
+            ax.set_xlabel(name, fontsize=7)
+            ax.set_ylabel("rows", fontsize=7)
             ax.tick_params(labelsize=6)
         for ax in list(axes.flat)[len(numeric) :]:
             ax.set_visible(False)
-        figure.tight_layout()
-        save_figure(figure, folder / "histograms.png")
+        figure.suptitle(f"distribution of each numeric column ({len(frame)} rows)", fontsize=9)
+        save_figure(figure, folder / HISTOGRAMS)
     if _is_classification(dataset) and dataset.target in frame.columns:
         counts = frame[dataset.target].astype(str).value_counts()
         figure = new_figure(5, 3.5)
         ax = figure.subplots()
         ax.bar([str(k) for k in counts.index], counts.to_numpy(), color="#ed7d31")
         ax.set_title(f"class balance of {dataset.target}")
-        save_figure(figure, folder / "class_balance.png")
+        ax.set_xlabel(dataset.target)
+        ax.set_ylabel("rows")
+        save_figure(figure, folder / CLASS_BALANCE)
 
 
 def run(root: Path, name: str) -> str:

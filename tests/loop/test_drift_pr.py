@@ -29,7 +29,8 @@ from tests.loop.conftest import (
 BRANCH = f"mlops/drift/{DEPLOYMENT}/{DAY}"
 REPORT = "project/reports/drift/shop-api/20240508T060000Z"
 REPORT_FILES = {
-    f"{REPORT}/{name}" for name in ("report.json", "report.md", "x1.png", "prediction.png")
+    f"{REPORT}/{name}"
+    for name in ("report.json", "report.md", "report.html", "x1.png", "prediction.png")
 }
 TITLE = "Drift on shop-api: 1 of 3 columns drifted"
 
@@ -95,6 +96,9 @@ def test_drift_opens_one_pull_request_with_the_report_on_its_branch(
     body = pr["body"]
     assert body.startswith(f"## {TITLE}\n\n**Dataset drift detected: 1 of 3 feature column(s)")
     assert "| x1 | ks | " in body and "| **yes** |" in body
+    # the drifted columns' plots inline, as committed on the branch, at that very commit
+    raw = f"https://github.example/octo/shop/raw/{commit}/{REPORT}"
+    assert f"![prediction]({raw}/prediction.png)\n![x1]({raw}/x1.png)" in body
     assert "No request of this window has a label yet" in body
     assert "Retraining is off for this deployment (`monitoring.retrain: false`)" in body
     assert github.token not in out + err + body

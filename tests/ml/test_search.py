@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -287,3 +288,26 @@ def test_rich_progress_bar_when_asked(
     err = capsys.readouterr().err
     assert "baseline (dummy): accuracy" in err
     assert "1/1" in err
+
+
+def test_markdown_leaderboard_rounds_params_for_people_json_keeps_them(
+    diabetes: pd.DataFrame, tmp_path: Path
+) -> None:
+    X, y = split(diabetes)
+    experiment = make_experiment(
+        candidate("ridge", "ridge", alpha=Range(0.01, 10.0, log=True)), trials=2, folds=2
+    )
+    result = run_search(
+        experiment,
+        make_problem("regression", "target", "r2"),
+        make_dataset(diabetes, "target"),
+        X,
+        y,
+        progress=False,
+    )
+    json_path, md_path = write_leaderboard(result, tmp_path)
+    alpha = json.loads(json_path.read_text())["leaderboard"][0]["params"]["alpha"]
+    assert isinstance(alpha, float) and len(repr(alpha)) > 8  # full precision in JSON
+    text = md_path.read_text()
+    assert f"alpha={alpha:.4g}, random_state=7 |" in text
+    assert repr(alpha) not in text

@@ -189,6 +189,7 @@ def test_cli_spec_driven_writes_under_reports_drift(served, capsys):
     assert {p.name for p in folder.iterdir()} == {
         "report.json",
         "report.md",
+        "report.html",
         "mean_radius.png",
         "prediction.png",
     }

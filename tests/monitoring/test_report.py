@@ -23,7 +23,9 @@ def test_report_folder_holds_json_markdown_and_one_png_per_drifted_column(tmp_pa
     result = detect_drift(*large)
     paths = write_report(result, tmp_path / "out")
     names = sorted(p.name for p in paths)
-    assert names == sorted(["report.json", "report.md", *(f"{c}.png" for c in PLANTED)])
+    assert names == sorted(
+        ["report.json", "report.md", "report.html", *(f"{c}.png" for c in PLANTED)]
+    )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == names  # no temp files left
     for column in PLANTED:
         assert png_size((tmp_path / "out" / f"{column}.png").read_bytes()) == (700, 400)
@@ -57,13 +59,15 @@ def test_markdown_has_a_headline_and_a_row_per_column(tmp_path, large):
     assert len(rows) == 14
     assert rows[0].startswith("| [") and "**yes**" in rows[0]  # drifted first, linked to a plot
     assert any(r.startswith("| tiny | wasserstein |") and "| no |" in r for r in rows)
+    images = [line for line in lines if line.startswith("![")]
+    assert sorted(images) == sorted(f"![{c}]({c}.png)" for c in PLANTED)
 
 
 def test_reports_of_small_and_skipped_columns_render(tmp_path):
     ref, cur = planted(150, seed=3)
     result = detect_drift(ref, cur.slice(0, 20), settings=DriftSettings())
     paths = write_report(result, tmp_path)
-    assert [p.name for p in paths] == ["report.json", "report.md"]
+    assert [p.name for p in paths] == ["report.json", "report.md", "report.html"]
     assert "Drift not judged" in (tmp_path / "report.md").read_text()
     assert render_text(result).startswith("Drift not judged: the current data has 20 row(s)")
     assert "| shift | skipped |" in render_markdown(result)

@@ -124,8 +124,9 @@ def tree_digest(root: Path) -> dict[str, str]:
 def test_plan_of_a_registered_model_reads_only_and_apply_checks_it_out(repo: Path) -> None:
     mlops(repo, "models", "register", "lin-a")
     mlops(repo, "models", "promote", "lin-a", "--stage", "prod")
+    port = free_port()
     (repo / "specs/deployment.yaml").write_text(
-        deployment(free_port()).replace("{experiment: lin-a}", "{registered: lin-a, stage: prod}")
+        deployment(port).replace("{experiment: lin-a}", "{registered: lin-a, stage: prod}")
     )
     before = tree_digest(repo)
     [action] = plan(repo)["actions"]  # type: ignore[misc]
@@ -139,6 +140,13 @@ def test_plan_of_a_registered_model_reads_only_and_apply_checks_it_out(repo: Pat
         mlops(repo, "apply", "--yes")
         assert (repo / ".mlops/models/lin-a/v0.1.0/model.json").is_file()
         assert plan(repo)["changes"] is False
+        # V2 names the registry version; the content hash stays in the metadata's parameters
+        url = f"http://127.0.0.1:{port}/v2/models/lin-api/versions/v0.1.0"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            meta = json.loads(response.read())
+        assert meta["versions"] == ["v0.1.0"]
+        sha = json.loads((repo / "models/lin-a/model.json").read_text())["sha256"]
+        assert meta["parameters"]["content_hash"] == sha[:12]
     finally:
         mlops(repo, "undeploy", "lin-api")
 

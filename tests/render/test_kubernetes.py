@@ -103,7 +103,14 @@ def test_runtime_writes_then_reports_sync(tmp_path: Path) -> None:
         "deployment.yaml",
         "hpa.yaml",
         "kustomization.yaml",
+        "monitoring",
         "service.yaml",
+    ]
+    assert sorted(p.name for p in (tmp_path / "deploy/iris-api/monitoring").iterdir()) == [
+        "dashboard.yaml",
+        "kustomization.yaml",
+        "prometheusrule.yaml",
+        "servicemonitor.yaml",
     ]
     assert runtime.compare(spec, IMAGE).sync == "Synced"
     assert not runtime.write(spec, IMAGE).changed  # a second apply changes nothing
