@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.serving.models import ROW
+from tests.serving.server_argv import serve_argv
 from tests.serving.test_server_process import free_port, wait_ready
 
 REQUESTS = 12
@@ -32,23 +32,9 @@ def test_every_scrape_sums_every_worker(classifier_dir: Path) -> None:
     before_dirs = metric_dirs()
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlops_gitops.serving",
-            "serve",
-            "--model-dir",
-            str(classifier_dir),
-            "--name",
-            "churn",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--no-request-log",
-            "--log-level",
-            "warning",
-        ],
+        serve_argv(
+            classifier_dir, port, "--workers", "2", "--no-request-log", "--log-level", "warning"
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

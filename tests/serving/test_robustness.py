@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.serving.server_argv import serve_argv
 from tests.serving.test_server_process import free_port, wait_ready
 
 HALF_OPEN = 200
@@ -22,17 +22,9 @@ HALF_OPEN = 200
 def server(classifier_dir: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlops_gitops.serving",
-            "serve",
-            "--model-dir",
-            str(classifier_dir),
-            "--name",
-            "churn",
-            "--port",
-            str(port),
+        serve_argv(
+            classifier_dir,
+            port,
             "--no-request-log",
             "--timeout-headers",
             "1",
@@ -40,7 +32,7 @@ def server(classifier_dir: Path) -> Iterator[str]:
             "1",
             "--log-level",
             "warning",
-        ],
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -19,6 +19,7 @@ from schemathesis.checks import not_a_server_error
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.request_log import RequestLogSettings
 from tests.serving.conftest import running
+from tests.serving.server_argv import serve_argv
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -87,24 +88,16 @@ def test_schemathesis_checks_all_against_a_live_server(
 
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlops_gitops.serving",
-            "serve",
-            "--model-dir",
-            str(classifier_dir),
-            "--name",
-            "churn",
-            "--port",
-            str(port),
+        serve_argv(
+            classifier_dir,
+            port,
             "--request-log",
             str(tmp_path / "log"),
             "--max-body-bytes",
             str(64 * 1024),
             "--log-level",
             "error",
-        ],
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ import pytest
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.upload_limits import UploadLimits
 from tests.serving.conftest import running
+from tests.serving.server_argv import serve_argv
 from tests.serving.test_server_process import free_port, wait_ready
 
 PARQUET = {"content-type": "application/vnd.apache.parquet"}
@@ -62,21 +62,7 @@ def test_the_parquet_bomb_is_refused_and_the_server_stays_small(
 ) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlops_gitops.serving",
-            "serve",
-            "--model-dir",
-            str(classifier_dir),
-            "--name",
-            "churn",
-            "--port",
-            str(port),
-            "--no-request-log",
-            "--log-level",
-            "warning",
-        ],
+        serve_argv(classifier_dir, port, "--no-request-log", "--log-level", "warning"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
