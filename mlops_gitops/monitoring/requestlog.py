@@ -22,7 +22,7 @@ from mlops_gitops.io.storage import Location, location
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["TIMESTAMP", "Window", "log_files", "read_current_window", "utc"]
+__all__ = ["TIMESTAMP", "Window", "log_files", "read_current_window", "utc", "window_span"]
 
 TIMESTAMP = "timestamp"
 
@@ -50,6 +50,29 @@ def log_files(folder: Location, start: datetime, end: datetime) -> list[str]:
     return files
 
 
+def window_span(
+    folder: Location | Path | str, *, window: timedelta, now: datetime | None = None
+) -> tuple[Location, datetime, datetime, list[str]]:
+    """The log's location, the window ``[now - window, now)`` in UTC, and the files that may hold
+    its rows; a non-positive window or a missing log is a :class:`DriftError` saying what to do."""
+    if window <= timedelta(0):
+        raise DriftError(
+            f"The window must be positive. Got {window} instead.",
+            "fix `monitoring.window` in the Deployment spec",
+        )
+    folder = folder if isinstance(folder, Location) else location(folder)
+    end = utc(now or datetime.now(UTC))
+    start = end - window
+    if not folder.exists():
+        raise DriftError(
+            f"no request log at {folder}",
+            "serve the deployment with request logging enabled (`requestLog.enabled: true`), "
+            "or pass --current FILE",
+        )
+    files = log_files(folder, start, end)
+    return folder, start, end, files
+
+
 def read_current_window(
     folder: Location | Path | str,
     *,
@@ -66,21 +89,7 @@ def read_current_window(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    if window <= timedelta(0):
-        raise DriftError(
-            f"The window must be positive. Got {window} instead.",
-            "fix `monitoring.window` in the Deployment spec",
-        )
-    folder = folder if isinstance(folder, Location) else location(folder)
-    end = utc(now or datetime.now(UTC))
-    start = end - window
-    if not folder.exists():
-        raise DriftError(
-            f"no request log at {folder}",
-            "serve the deployment with request logging enabled (`requestLog.enabled: true`), "
-            "or pass --current FILE",
-        )
-    files = log_files(folder, start, end)
+    folder, start, end, files = window_span(folder, window=window, now=now)
     sources = _sources(folder, files)
     schemas: list[pa.Schema] = []
     good: list[tuple[str, Any, pa.Schema]] = []

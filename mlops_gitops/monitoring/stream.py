@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.storage import Location, location
-from mlops_gitops.monitoring.requestlog import TIMESTAMP, log_files, utc
+from mlops_gitops.monitoring.requestlog import TIMESTAMP, window_span
 from mlops_gitops.monitoring.summaries import Needs, WindowSummary, new_summary
 
 if TYPE_CHECKING:
@@ -63,21 +63,7 @@ def open_window(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if window <= timedelta(0):
-        raise DriftError(
-            f"The window must be positive. Got {window} instead.",
-            "fix `monitoring.window` in the Deployment spec",
-        )
-    folder = folder if isinstance(folder, Location) else location(folder)
-    end = utc(now or datetime.now(UTC))
-    start = end - window
-    if not folder.exists():
-        raise DriftError(
-            f"no request log at {folder}",
-            "serve the deployment with request logging enabled (`requestLog.enabled: true`), "
-            "or pass --current FILE",
-        )
-    files = log_files(folder, start, end)
+    folder, start, end, files = window_span(folder, window=window, now=now)
     filesystem = _arrow_filesystem(folder)
     schemas: list[pa.Schema] = []
     good: list[str] = []
