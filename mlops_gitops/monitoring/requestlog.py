@@ -22,7 +22,15 @@ from mlops_gitops.io.storage import Location, location
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["TIMESTAMP", "Window", "log_files", "read_current_window", "utc", "window_span"]
+__all__ = [
+    "TIMESTAMP",
+    "Window",
+    "log_files",
+    "read_current_window",
+    "unified_schema",
+    "utc",
+    "window_span",
+]
 
 TIMESTAMP = "timestamp"
 
@@ -73,6 +81,30 @@ def window_span(
     return folder, start, end, files
 
 
+def unified_schema(
+    folder: Location, files: Sequence[str], schemas: Sequence[pa.Schema], skipped: Sequence[str]
+) -> pa.Schema:
+    """One schema for the readable files of a window (``schemas``); no readable file, or files
+    whose column types cannot be reconciled, is a :class:`DriftError` saying what to do."""
+    import pyarrow as pa
+
+    if not schemas:
+        found = f"{len(files)} unreadable file(s)" if files else "no *.parquet file in the window"
+        raise DriftError(
+            f"the request log {folder} holds {found}",
+            "serve some requests first (or check the files listed above)"
+            if not files
+            else "remove or repair the unreadable files: " + "; ".join(skipped),
+        )
+    try:
+        return pa.unify_schemas(list(schemas), promote_options="permissive")
+    except pa.ArrowException as error:
+        raise DriftError(
+            f"the files of the request log {folder} disagree on column types: {error}",
+            "move the files with the old schema out of the folder",
+        ) from error
+
+
 def read_current_window(
     folder: Location | Path | str,
     *,
@@ -105,21 +137,7 @@ def read_current_window(
             continue
         schemas.append(schema)
         good.append((path, source, schema))
-    if not good:
-        found = f"{len(files)} unreadable file(s)" if files else "no *.parquet file in the window"
-        raise DriftError(
-            f"the request log {folder} holds {found}",
-            "serve some requests first (or check the files listed above)"
-            if not files
-            else "remove or repair the unreadable files: " + "; ".join(skipped),
-        )
-    try:
-        schema = pa.unify_schemas(schemas, promote_options="permissive")
-    except pa.ArrowException as error:
-        raise DriftError(
-            f"the files of the request log {folder} disagree on column types: {error}",
-            "move the files with the old schema out of the folder",
-        ) from error
+    schema = unified_schema(folder, files, schemas, skipped)
     wanted = list(columns) if columns is not None else schema.names
     if present_only:
         wanted = [c for c in wanted if c in schema.names]

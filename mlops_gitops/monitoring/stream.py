@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.storage import Location, location
-from mlops_gitops.monitoring.requestlog import TIMESTAMP, window_span
+from mlops_gitops.monitoring.requestlog import TIMESTAMP, unified_schema, window_span
 from mlops_gitops.monitoring.summaries import Needs, WindowSummary, new_summary
 
 if TYPE_CHECKING:
@@ -80,21 +80,7 @@ def open_window(
             continue
         schemas.append(schema)
         good.append(path)
-    if not good:
-        found = f"{len(files)} unreadable file(s)" if files else "no *.parquet file in the window"
-        raise DriftError(
-            f"the request log {folder} holds {found}",
-            "serve some requests first (or check the files listed above)"
-            if not files
-            else "remove or repair the unreadable files: " + "; ".join(skipped),
-        )
-    try:
-        schema = pa.unify_schemas(schemas, promote_options="permissive")
-    except pa.ArrowException as error:
-        raise DriftError(
-            f"the files of the request log {folder} disagree on column types: {error}",
-            "move the files with the old schema out of the folder",
-        ) from error
+    schema = unified_schema(folder, files, schemas, skipped)
     stamp = schema.field(TIMESTAMP).type
     if not pa.types.is_timestamp(stamp):
         raise DriftError(
