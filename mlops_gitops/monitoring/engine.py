@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from mlops_gitops.ml.artifact import FeatureInfo
 
-__all__ = ["detect_drift"]
+__all__ = ["detect_drift", "too_few_rows"]
 
 
 def _failures(plans: Sequence[ColumnPlan], ref: pa.Table, cur: pa.Table) -> dict[str, ColumnDrift]:
@@ -42,6 +42,44 @@ def _failures(plans: Sequence[ColumnPlan], ref: pa.Table, cur: pa.Table) -> dict
                 data_quality=failure,
             )
     return found
+
+
+def too_few_rows(
+    plans: Sequence[ColumnPlan],
+    failures: Mapping[str, ColumnDrift],
+    settings: DriftSettings,
+    *,
+    reference_rows: int,
+    current_rows: int,
+    described: Any,
+    notes: Sequence[str],
+) -> DriftResult | None:
+    """The result when either side has fewer than ``min_rows`` rows: every column skipped with
+    the reason (data-quality failures kept, and they alone decide), else None."""
+    fewest = min(reference_rows, current_rows)
+    if fewest >= settings.min_rows:
+        return None
+    side = "current" if current_rows < settings.min_rows else "reference"
+    message = (
+        f"the {side} data has {fewest} row(s), fewer than "
+        f"min_rows={settings.min_rows}: too few to judge drift"
+    )
+    skipped = tuple(
+        failures.get(p.name) or ColumnDrift(p.name, "skipped", p.role, skipped=message)
+        for p in plans
+    )
+    return DriftResult(
+        bool(failures),
+        0.0,
+        settings.drift_share,
+        skipped,
+        reference_rows,
+        current_rows,
+        "ok" if failures else "insufficient_data",
+        message,
+        described,
+        notes=tuple(notes),
+    )
 
 
 def detect_drift(
@@ -79,29 +117,17 @@ def detect_drift(
         )
     described = settings.describe()
     failures = _failures(plans, ref, cur)
-    too_few = min(ref.num_rows, cur.num_rows)
-    if too_few < settings.min_rows:
-        side = "current" if cur.num_rows < settings.min_rows else "reference"
-        message = (
-            f"the {side} data has {too_few} row(s), fewer than "
-            f"min_rows={settings.min_rows}: too few to judge drift"
-        )
-        skipped = tuple(
-            failures.get(p.name) or ColumnDrift(p.name, "skipped", p.role, skipped=message)
-            for p in plans
-        )
-        return DriftResult(
-            bool(failures),
-            0.0,
-            settings.drift_share,
-            skipped,
-            ref.num_rows,
-            cur.num_rows,
-            "ok" if failures else "insufficient_data",
-            message,
-            described,
-            notes=notes,
-        )
+    too_few = too_few_rows(
+        plans,
+        failures,
+        settings,
+        reference_rows=ref.num_rows,
+        current_rows=cur.num_rows,
+        described=described,
+        notes=notes,
+    )
+    if too_few is not None:
+        return too_few
     judged = [
         failures.get(p.name)
         or (

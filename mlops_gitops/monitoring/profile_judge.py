@@ -20,6 +20,7 @@ from mlops_gitops.errors import DriftError
 from mlops_gitops.monitoring import stats
 from mlops_gitops.monitoring.columns import ColumnPlan, plan_columns
 from mlops_gitops.monitoring.correction import correct
+from mlops_gitops.monitoring.engine import too_few_rows
 from mlops_gitops.monitoring.judge import (  # the exact engine's verdict rules, shared
     OVERFLOW_LIMIT,
     _calibrated,
@@ -171,29 +172,17 @@ def judge_summary(
                 reason=f"data quality: {found}",
                 data_quality=found,
             )
-    too_few = min(profile.rows, window.rows)
-    if too_few < settings.min_rows:
-        side = "current" if window.rows < settings.min_rows else "reference"
-        message = (
-            f"the {side} data has {too_few} row(s), fewer than "
-            f"min_rows={settings.min_rows}: too few to judge drift"
-        )
-        skipped = tuple(
-            failures.get(p.name) or ColumnDrift(p.name, "skipped", p.role, skipped=message)
-            for p in plans
-        )
-        return DriftResult(
-            bool(failures),
-            0.0,
-            settings.drift_share,
-            skipped,
-            profile.rows,
-            window.rows,
-            "ok" if failures else "insufficient_data",
-            message,
-            described,
-            notes=tuple(notes),
-        )
+    too_few = too_few_rows(
+        plans,
+        failures,
+        settings,
+        reference_rows=profile.rows,
+        current_rows=window.rows,
+        described=described,
+        notes=notes,
+    )
+    if too_few is not None:
+        return too_few
     judged = [
         failures.get(p.name)
         or (
