@@ -177,7 +177,7 @@ def worker_stream(log: str, profile_path: str, hours: str) -> dict[str, object]:
 def worker_exact(log: str, reference: str, hours: str) -> dict[str, object]:
     from mlops_gitops.io.tables import column_kinds, read_table
     from mlops_gitops.monitoring.engine import detect_drift
-    from mlops_gitops.monitoring.requestlog import read_current_window
+    from mlops_gitops.requestlog.window import read_current_window
 
     _warm()
     names = [f.name for f in features()]  # type: ignore[attr-defined]

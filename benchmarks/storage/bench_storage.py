@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.loop.conftest import DEPLOYMENT, EXPERIMENT, customers, write_trained_project  # noqa: E402
+
 from tests.s3server import S3Server  # noqa: E402
 from tests.storage.servers import Replica  # noqa: E402
 
@@ -85,8 +86,8 @@ def write_window(root: Path, rows: int, now: datetime) -> list[tuple[str, bytes]
     import numpy as np
     import pyarrow as pa
 
-    from mlops_gitops.serving.log_layout import file_name, partition
-    from mlops_gitops.serving.parquet_files import parquet_bytes
+    from mlops_gitops.requestlog.files import parquet_bytes
+    from mlops_gitops.requestlog.layout import file_name, partition
 
     per_file = rows // FILES
     frame = customers(per_file, seed=5, shift=0.5).drop(columns=["spend"])

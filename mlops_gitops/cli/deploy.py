@@ -101,7 +101,7 @@ def _tail(value: str) -> int:
 
 
 def _runtime(root: Path, deployment: Deployment, override: str | None) -> Any:
-    from mlops_gitops.runtimes.registry import get_runtime
+    from mlops_gitops.runtimes.lookup import get_runtime
 
     return get_runtime(override or deployment.runtime, root)
 

@@ -177,7 +177,7 @@ def _check(args: argparse.Namespace) -> int:
 
             result = replace(result, deployment=args.deployment)
     elif args.deployment is not None and args.reference is None:
-        from mlops_gitops.loop.live_metrics import labelled_performance
+        from mlops_gitops.labels.performance import labelled_performance
         from mlops_gitops.monitoring.deployment import check_deployment, report_directory
         from mlops_gitops.specs import load_specs
 
@@ -217,7 +217,7 @@ def _check(args: argparse.Namespace) -> int:
     if output is not None:
         paths = write_report(result, output)
         if performance is not None:
-            from mlops_gitops.loop.labelled_report import write_section
+            from mlops_gitops.labels.report import write_section
 
             paths = (*paths, *(p for p in write_section(output, performance) if p not in paths))
         print(f"wrote {len(paths)} file(s) to {output}", file=sys.stderr)
@@ -255,7 +255,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _with_performance(text: str, fmt: str, performance: Any) -> str:
     """The check's output with the labelled-traffic performance added in the same format."""
-    from mlops_gitops.loop import labelled_report
+    from mlops_gitops.labels import report as labelled_report
 
     if fmt == "json":
         import json
@@ -269,7 +269,7 @@ def _with_performance(text: str, fmt: str, performance: Any) -> str:
 
 
 def _pr(args: argparse.Namespace) -> int:
-    from mlops_gitops.loop.drift_pr import propose_drift_pr
+    from mlops_gitops.drift_pr.propose import propose_drift_pr
 
     done = propose_drift_pr(
         project_root(args),

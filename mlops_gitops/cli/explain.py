@@ -59,7 +59,7 @@ def _explain(args: argparse.Namespace) -> int:
 
     from mlops_gitops.errors import MlopsError
     from mlops_gitops.ml.artifact import load_model
-    from mlops_gitops.ml.local import parse_assignments, what_if
+    from mlops_gitops.ml.local_explanations import parse_assignments, what_if
     from mlops_gitops.ml.locate import model_dir_for
 
     try:

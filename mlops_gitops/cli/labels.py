@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from mlops_gitops.loop.labels_import import import_deployment_labels
+    from mlops_gitops.labels.importing import import_deployment_labels
 
     root = project_root(args)
     imported = import_deployment_labels(root, args.deployment, args.file)

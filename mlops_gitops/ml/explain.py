@@ -33,7 +33,7 @@ from mlops_gitops.ml.importance import (
     safe_file_part,
     top_features,
 )
-from mlops_gitops.ml.local import explain_row, parse_assignments, what_if
+from mlops_gitops.ml.local_explanations import explain_row, parse_assignments, what_if
 from mlops_gitops.ml.metrics import predict, scorer_for
 from mlops_gitops.ml.plot_data import PDP_ICE_DIR
 from mlops_gitops.specs.models import Dataset, Interpretation, Problem

@@ -38,7 +38,7 @@ def __getattr__(name: str) -> object:
 
         return detect_drift
     if name == "read_current_window":
-        from mlops_gitops.monitoring.requestlog import read_current_window
+        from mlops_gitops.requestlog.window import read_current_window
 
         return read_current_window
     if name in ("write_report", "render_markdown", "render_text"):

@@ -14,10 +14,10 @@ from mlops_gitops.io.tables import column_kinds, read_table
 from mlops_gitops.ml.artifact import REFERENCE_PROFILE_FILE as PROFILE_FILE
 from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
 from mlops_gitops.monitoring.engine import detect_drift
-from mlops_gitops.monitoring.requestlog import read_current_window, utc
 from mlops_gitops.monitoring.result import DriftResult
 from mlops_gitops.monitoring.settings import DriftSettings
 from mlops_gitops.monitoring.window import parse_window
+from mlops_gitops.requestlog.window import read_current_window, utc
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment, SpecSet
@@ -107,7 +107,7 @@ def check_deployment(
     start: datetime | None = None
     notes: list[str] = []
     if current is None:
-        from mlops_gitops.serving.log_layout import request_log_location
+        from mlops_gitops.requestlog.layout import request_log_location
 
         log = request_log_location(root, deployment)
         window = read_current_window(

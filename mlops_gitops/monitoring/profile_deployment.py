@@ -61,7 +61,7 @@ def check_with_profile(
     notes: list[str] = [f"reference: the stored profile {profile_path.relative_to(root)}"]
     scheduler = scheduler_of(deployment, scheduler)
     if current is None:
-        from mlops_gitops.serving.log_layout import request_log_location
+        from mlops_gitops.requestlog.layout import request_log_location
 
         log = request_log_location(root, deployment)
         window = open_window(log, window=parse_window(deployment.monitoring.window), now=end)

@@ -1,7 +1,7 @@
 """Stream a window of the request log into mergeable summaries, file by file, in Arrow batches.
 
 The files of the window are those of its ``date=/hour=`` folders (as
-:func:`~mlops_gitops.monitoring.requestlog.log_files` lists them), read through a pyarrow
+:func:`~mlops_gitops.requestlog.window.log_files` lists them), read through a pyarrow
 dataset of one file at a time (local, or an object store through fsspec): only the needed
 columns, cast to the window's unified schema, rows filtered on ``timestamp`` (row groups outside
 the window are skipped by their statistics), ``batch_size`` rows at a time. Each file becomes a
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.storage import Location, location
-from mlops_gitops.monitoring.requestlog import TIMESTAMP, unified_schema, window_span
 from mlops_gitops.monitoring.summaries import Needs, WindowSummary, new_summary
+from mlops_gitops.requestlog.window import TIMESTAMP, unified_schema, window_span
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -179,7 +179,7 @@ def summarise_file(job: FileJob) -> WindowSummary:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    from mlops_gitops.monitoring.requestlog import _scalar
+    from mlops_gitops.requestlog.window import _scalar
 
     store, path, schema, needs = location(job.folder), job.path, job.schema, job.needs
     shown = f"{store.protocol}://{path}" if store.remote else path

@@ -80,8 +80,8 @@ def _planned(root: Path, deployment: Deployment) -> LiveAction:
 
 def _planned_or_raise(root: Path, deployment: Deployment) -> LiveAction:
     from mlops_gitops.ml.artifact import read_model_info
+    from mlops_gitops.runtimes.lookup import get_runtime
     from mlops_gitops.runtimes.model_dir import resolve_model_dir
-    from mlops_gitops.runtimes.registry import get_runtime
 
     runtime_name = deployment.runtime
     problem = _model_problem(root, deployment)
@@ -137,7 +137,7 @@ def _stub(name: str, runtime: str) -> Deployment:
 
 def apply_live(root: Path, specs: SpecSet, actions: list[LiveAction]) -> list[str]:
     """Run the deploy/undeploy actions; returns what was done, one line each."""
-    from mlops_gitops.runtimes.registry import get_runtime
+    from mlops_gitops.runtimes.lookup import get_runtime
 
     done = []
     for action in actions:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mlops_gitops.registry.metrics import MetricsSnapshot
+from mlops_gitops.registry.metric_files import MetricsSnapshot
 from mlops_gitops.specs.models import Criterion
 
 __all__ = ["GateReport", "champion_gate", "criteria_gate", "fmt"]

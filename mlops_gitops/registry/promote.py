@@ -11,7 +11,7 @@ from mlops_gitops.ml.catalogue import metric_info
 from mlops_gitops.registry.gates import champion_gate, criteria_gate, fmt
 from mlops_gitops.registry.gitrepo import committer, open_repo
 from mlops_gitops.registry.gto_state import RegisteredVersion, valid_name
-from mlops_gitops.registry.metrics import read_metrics_at
+from mlops_gitops.registry.metric_files import read_metrics_at
 from mlops_gitops.registry.model_types import Promotion
 from mlops_gitops.registry.queries import find_model
 from mlops_gitops.registry.revision import RevisionFiles

@@ -10,7 +10,7 @@ from mlops_gitops.errors import RegistryError
 from mlops_gitops.registry.annotation import ANNOTATIONS_FILE, annotation_of
 from mlops_gitops.registry.gitrepo import head_commit, open_repo
 from mlops_gitops.registry.gto_state import ModelState, read_registry
-from mlops_gitops.registry.metrics import read_metrics_at, read_metrics_worktree
+from mlops_gitops.registry.metric_files import read_metrics_at, read_metrics_worktree
 from mlops_gitops.registry.model_types import ModelDetail, ModelSummary, StageRef, VersionInfo
 from mlops_gitops.registry.revision import RevisionFiles
 

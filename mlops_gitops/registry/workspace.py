@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_gitops.registry.gitrepo import changed_paths
-from mlops_gitops.registry.metrics import metrics_paths
+from mlops_gitops.registry.metric_files import metrics_paths
 from mlops_gitops.registry.revision import RevisionFiles
 
 if TYPE_CHECKING:

@@ -70,7 +70,7 @@ def _auth_env(deployment: Deployment) -> list[dict[str, Any]]:
 def _object_store_log(deployment: Deployment) -> str | None:
     """The object-store URI of the deployment's request log, if it has one."""
     from mlops_gitops.io.storage import is_remote
-    from mlops_gitops.serving.log_layout import request_log_uri
+    from mlops_gitops.requestlog.layout import request_log_uri
 
     uri = request_log_uri(deployment)
     return uri if deployment.request_log.enabled and is_remote(uri) else None

@@ -10,7 +10,7 @@ and Grafana's sidecar to pick up.
   provisioning convention) holding the dashboard JSON: request rate, errors by status, latency
   p50/p99, prediction distribution, request-log health, and the drift check.
 
-Every expression uses the metric names of :mod:`mlops_gitops.serving.metrics` (the server) and
+Every expression uses the metric names of :mod:`mlops_gitops.serving.prometheus` (the server) and
 :mod:`mlops_gitops.monitoring.drift_metrics` (``mlops drift check --metrics-file``). The files are
 kept apart from the kustomization of the workload: they need the Prometheus Operator's CRDs, so
 they sync as their own Argo CD / Flux application where the cluster has them.
@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from mlops_gitops.monitoring.drift_metrics import DRIFT_DETECTED, DRIFT_LAST_SUCCESS
-from mlops_gitops.serving.metric_names import (
+from mlops_gitops.serving.prometheus_names import (
     LATENCY,
     LOG_BUFFERED,
     LOG_DROPPED,

@@ -122,7 +122,7 @@ class DockerRuntime:
         """For an object-store log: its URI and the storage variables of this environment,
         handed to the container at run time (never written into the image or a file)."""
         from mlops_gitops.io.storage import credential_environment, is_remote
-        from mlops_gitops.serving.log_layout import request_log_uri
+        from mlops_gitops.requestlog.layout import request_log_uri
         from mlops_gitops.serving.options import REQUEST_LOG_ENV
 
         uri = request_log_uri(deployment)
@@ -133,7 +133,7 @@ class DockerRuntime:
     def _request_log_mount(self, deployment: Deployment) -> tuple[dict[str, dict[str, str]], str]:
         if not deployment.request_log.enabled or self._request_log_env(deployment):
             return {}, IMAGE_USER
-        from mlops_gitops.serving.log_layout import request_log_location
+        from mlops_gitops.requestlog.layout import request_log_location
 
         folder = Path(request_log_location(self.root, deployment).uri)
         folder.mkdir(parents=True, exist_ok=True)

@@ -68,7 +68,7 @@ class LocalRuntime:
     def _request_log(self, deployment: Deployment) -> str | None:
         if not deployment.request_log.enabled:
             return None
-        from mlops_gitops.serving.log_layout import request_log_location
+        from mlops_gitops.requestlog.layout import request_log_location
 
         # An object-store URI goes as it is; the server inherits the storage credentials from
         # this process's environment (never written anywhere).

@@ -10,12 +10,12 @@ Modules (import from them; this package imports nothing heavy, so the CLI stays 
     validation     InputSchema: checks against ModelInfo.features, InputError
     payloads, v2   request bodies of /predict and of the Open Inference Protocol
     predictor      Predictor: the pipeline call (one predict_proba for classifiers)
-    metrics        Prometheus text exposition
+    prometheus     Prometheus metrics (prometheus-client; multiprocess mode with workers)
+    prometheus_names  the metric names, shared with the rendered alert rules and dashboard
     middleware     request ids, body limit, request counts and latency
-    request_log    RequestLogSettings, RequestLogWriter: bounded background Parquet writer
-    log_layout     where a deployment's log and labels live (a folder or an object-store URI)
-                   and how replicas name their hour-partitioned files
-    parquet_files  PartitionedWriter: one replica's atomic, numbered files
-    labels         feedback labels: write_labels, import_labels
+    feedback_checks  which labels the feedback route accepts
     batch          predict_file: streaming CSV/Parquet -> Parquet prediction
+
+The request log's writer lives in :mod:`mlops_gitops.requestlog`, labels in
+:mod:`mlops_gitops.labels`: the monitoring side reads what they define.
 """

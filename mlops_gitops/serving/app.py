@@ -47,14 +47,14 @@ from starlette.exceptions import HTTPException
 from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.io.tables import column_kinds
+from mlops_gitops.labels.store import labels_from_feedback, write_labels
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.ml.registered import read_registered_version
+from mlops_gitops.requestlog.writer import RequestLogSettings, Sink
 from mlops_gitops.serving import openapi
 from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.feedback_checks import check_label_values
 from mlops_gitops.serving.identity import INSTANCE_HEADER
-from mlops_gitops.serving.labels import labels_from_feedback, write_labels
-from mlops_gitops.serving.metrics import CONTENT_TYPE
 from mlops_gitops.serving.middleware import (
     ServingMiddleware,
     is_valid_request_id,
@@ -62,7 +62,7 @@ from mlops_gitops.serving.middleware import (
 )
 from mlops_gitops.serving.payloads import PayloadError, columns_from_predict_body, parse_json
 from mlops_gitops.serving.predictor import Prediction
-from mlops_gitops.serving.request_log import RequestLogSettings, Sink
+from mlops_gitops.serving.prometheus import CONTENT_TYPE
 from mlops_gitops.serving.service import ModelService, UnknownModel
 from mlops_gitops.serving.upload_limits import (
     DEFAULT_UPLOAD_LIMITS,

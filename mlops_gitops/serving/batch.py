@@ -27,9 +27,9 @@ import pyarrow.parquet as pq
 from mlops_gitops.errors import DataError
 from mlops_gitops.io.tables import Chunk, column_kinds, iter_chunks
 from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.requestlog.writer import arrow_type_of
 from mlops_gitops.serving.backends import choose_backend
 from mlops_gitops.serving.predictor import Prediction, Predictor
-from mlops_gitops.serving.request_log import arrow_type_of
 from mlops_gitops.serving.validation import InputSchema
 
 __all__ = ["BatchStats", "predict_file"]

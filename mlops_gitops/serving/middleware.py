@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from mlops_gitops.serving.metrics import ServingMetrics
+from mlops_gitops.serving.prometheus import ServingMetrics
 
 __all__ = ["REQUEST_ID_HEADER", "ServingMiddleware", "is_valid_request_id", "request_id_of"]
 

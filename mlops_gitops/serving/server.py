@@ -121,8 +121,8 @@ def _check(options: ServeOptions) -> None:
 
 
 def build_app(options: ServeOptions) -> FastAPI:
+    from mlops_gitops.requestlog.writer import RequestLogSettings
     from mlops_gitops.serving.app import create_app
-    from mlops_gitops.serving.request_log import RequestLogSettings
     from mlops_gitops.serving.upload_limits import UploadLimits
 
     _check(options)
@@ -191,7 +191,7 @@ def serve(options: ServeOptions) -> None:
     # refuse a bad model (or a changed compiled graph) before starting any worker
     pipeline, info = load_model(options.model_dir)
     choose_backend(pipeline, info, options.model_dir, options.backend)
-    from mlops_gitops.serving.metrics import multiprocess_dir
+    from mlops_gitops.serving.prometheus import multiprocess_dir
 
     os.environ[OPTIONS_ENV] = options.to_json()
     with multiprocess_dir():  # the workers' metrics, summed by whichever worker is scraped

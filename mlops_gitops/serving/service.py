@@ -16,16 +16,16 @@ import pyarrow as pa
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.ml.artifact import ModelInfo
-from mlops_gitops.serving.backends import BackendChoice
-from mlops_gitops.serving.feedback_checks import ServedRequests
-from mlops_gitops.serving.metrics import PREDICTION_BUCKETS, ServingMetrics
-from mlops_gitops.serving.predictor import Prediction, Predictor
-from mlops_gitops.serving.request_log import (
+from mlops_gitops.requestlog.writer import (
     RequestLogSettings,
     RequestLogWriter,
     Sink,
     arrow_type_of,
 )
+from mlops_gitops.serving.backends import BackendChoice
+from mlops_gitops.serving.feedback_checks import ServedRequests
+from mlops_gitops.serving.predictor import Prediction, Predictor
+from mlops_gitops.serving.prometheus import PREDICTION_BUCKETS, ServingMetrics
 from mlops_gitops.serving.validation import Columns, InputSchema
 
 __all__ = ["ModelService", "UnknownModel"]

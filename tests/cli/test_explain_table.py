@@ -8,7 +8,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from mlops_gitops.cli._tables import human_number, text_table
 from mlops_gitops.cli.explain import render_what_if
-from mlops_gitops.ml.local import what_if
+from mlops_gitops.ml.local_explanations import what_if
 
 
 def test_regression_table_has_one_row_per_change_then_all_changes() -> None:

@@ -13,7 +13,7 @@ from mlops_gitops.ml.catalogue import METRICS
 from mlops_gitops.ml.explain import interpret, parse_assignments, what_if
 from mlops_gitops.ml.fairness import fairness_report
 from mlops_gitops.ml.importance import permutation_importances
-from mlops_gitops.ml.local import explain_row
+from mlops_gitops.ml.local_explanations import explain_row
 from mlops_gitops.ml.metrics import predict
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
 from mlops_gitops.specs.models import Interpretation, Preprocessing

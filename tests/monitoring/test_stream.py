@@ -21,10 +21,10 @@ from mlops_gitops.monitoring.engine import detect_drift
 from mlops_gitops.monitoring.profile import build_profile
 from mlops_gitops.monitoring.profile_check import detect_drift_from_profile
 from mlops_gitops.monitoring.profile_judge import plan_from_profile, summary_needs
-from mlops_gitops.monitoring.requestlog import read_current_window
 from mlops_gitops.monitoring.settings import DriftSettings
 from mlops_gitops.monitoring.stream import open_window, summarise_window
-from mlops_gitops.serving.log_layout import file_name, partition
+from mlops_gitops.requestlog.layout import file_name, partition
+from mlops_gitops.requestlog.window import read_current_window
 from tests.monitoring.conftest import PLANTED, planted
 from tests.monitoring.test_profile import FEATURES
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlops_gitops.registry.gates import champion_gate, criteria_gate, fmt
-from mlops_gitops.registry.metrics import MetricsSnapshot
+from mlops_gitops.registry.metric_files import MetricsSnapshot
 from mlops_gitops.specs.models import Criterion
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from mlops_gitops.monitoring.drift_metrics import render_drift_metrics
 from mlops_gitops.render.operations import Operations, render_operations
-from mlops_gitops.serving.metrics import ServingMetrics
+from mlops_gitops.serving.prometheus import ServingMetrics
 from tests.runtimes.models import deployment
 
 PROMTOOL = shutil.which("promtool")

@@ -15,7 +15,7 @@ import pytest
 from mlops_gitops.errors import RuntimeBackendError
 from mlops_gitops.runtimes.health import is_ready, probe_ready
 from mlops_gitops.runtimes.local import LocalRuntime
-from mlops_gitops.runtimes.registry import get_runtime
+from mlops_gitops.runtimes.lookup import get_runtime
 from mlops_gitops.serving.identity import INSTANCE_HEADER
 from tests.runtimes.conftest import free_port
 from tests.runtimes.foreign import foreign_argv, foreign_server

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import uvicorn
 
+from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from mlops_gitops.serving.request_log import RequestLogSettings
 from tests.serving.models import train_classifier, train_regressor
 
 

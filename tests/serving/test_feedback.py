@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.labels.store import import_labels
+from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from mlops_gitops.serving.labels import import_labels
-from mlops_gitops.serving.request_log import RequestLogSettings
 from tests.serving.conftest import running
 from tests.serving.models import ROW
 

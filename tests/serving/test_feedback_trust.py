@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.feedback_checks import ServedRequests
 from mlops_gitops.serving.payloads import PayloadError
-from mlops_gitops.serving.request_log import RequestLogSettings
 from mlops_gitops.serving.server import ServeOptions, build_app
 from tests.serving.conftest import running
 from tests.serving.models import ROW

@@ -11,8 +11,8 @@ import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mlops_gitops.requestlog.writer import ParquetSink, RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from mlops_gitops.serving.request_log import ParquetSink, RequestLogSettings
 from tests.serving.conftest import running
 from tests.serving.models import ROW
 

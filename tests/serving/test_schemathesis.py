@@ -16,8 +16,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from mlops_gitops.serving.request_log import RequestLogSettings
 from tests.serving.conftest import running
 from tests.serving.server_argv import serve_argv
 

@@ -1,5 +1,5 @@
-"""The loop's tiny real project (tests/loop) and its fixtures, reused against object storage."""
+"""The loop's tiny real project (tests/drift_pr) and its fixtures, reused against object storage."""
 
-from tests.loop.conftest import github, isolated_env
+from tests.drift_pr.conftest import github, isolated_env
 
 __all__ = ["github", "isolated_env"]

@@ -22,8 +22,15 @@ import yaml
 
 from mlops_gitops.cli import main
 from mlops_gitops.scaffold.workflows import REPOSITORY_INSTALL, render_workflows
+from tests.drift_pr.conftest import (
+    DAY,
+    DEPLOYMENT,
+    NOW,
+    drifted_requests,
+    label_requests,
+    make_repo,
+)
 from tests.fakes.github import FakeGitHub
-from tests.loop.conftest import DAY, DEPLOYMENT, NOW, drifted_requests, label_requests, make_repo
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

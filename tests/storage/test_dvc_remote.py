@@ -11,7 +11,7 @@ import pytest
 import s3fs
 
 from mlops_gitops.cli import main
-from tests.loop.conftest import dvc
+from tests.drift_pr.conftest import dvc
 
 
 def project_files_text(root: Path) -> str:

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from mlops_gitops.render.kubernetes import render_manifests
+from mlops_gitops.requestlog.layout import request_log_location, request_log_uri
 from mlops_gitops.runtimes.docker import DockerRuntime
-from mlops_gitops.serving.log_layout import request_log_location, request_log_uri
 from mlops_gitops.specs.models import RequestLog
 from tests.runtimes.models import deployment
 from tests.specs.test_loader import errors, valid_project

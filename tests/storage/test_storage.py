@@ -18,9 +18,9 @@ from mlops_gitops.io.storage import (
     location,
     redact,
 )
-from mlops_gitops.monitoring.requestlog import log_files, read_current_window
-from mlops_gitops.serving.log_layout import in_window, partition
-from mlops_gitops.serving.parquet_files import PartitionedWriter
+from mlops_gitops.requestlog.files import PartitionedWriter
+from mlops_gitops.requestlog.layout import in_window, partition
+from mlops_gitops.requestlog.window import log_files, read_current_window
 
 NOW = datetime(2024, 5, 8, 6, 30, tzinfo=UTC)
 

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from mlops_gitops.labels.store import write_labels
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, save_model
 from mlops_gitops.ml.metrics import evaluate_model
 from mlops_gitops.ml.preprocess import build_pipeline
-from mlops_gitops.serving.labels import write_labels
 from mlops_gitops.specs.models import (
     ColumnSchema,
     Dataset,

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlops_gitops.drift_pr.dataset_version import DatasetVersion
 from mlops_gitops.errors import DriftError
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
-from mlops_gitops.loop.dataset_version import DatasetVersion
 
 __all__ = ["Stored", "dvc_root", "store_in_dvc"]
 

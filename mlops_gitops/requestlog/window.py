@@ -1,5 +1,5 @@
 """Read a window of the serving request log, local or in object storage (see
-:mod:`mlops_gitops.serving.log_layout`): the Parquet files of the ``date=/hour=`` folders that
+:mod:`mlops_gitops.requestlog.layout`): the Parquet files of the ``date=/hour=`` folders that
 overlap the window (and files directly in the log folder, from earlier versions), never the
 ``labels/`` folder, filtered on ``timestamp``.
 
@@ -48,7 +48,7 @@ class Window:
 
 def log_files(folder: Location, start: datetime, end: datetime) -> list[str]:
     """The request-log files of ``folder`` that may hold rows of ``[start, end)``."""
-    from mlops_gitops.serving.log_layout import LABELS_DIR, in_window
+    from mlops_gitops.requestlog.layout import LABELS_DIR, in_window
 
     files = []
     for path in folder.find(".parquet"):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mlops_gitops.loop.challenger import Comparison, render_table
-from mlops_gitops.loop.dataset_version import DatasetVersion
-from mlops_gitops.loop.labelled_report import render_section
-from mlops_gitops.loop.live_metrics import LabelledPerformance
+from mlops_gitops.drift_pr.challenger import Comparison, render_table
+from mlops_gitops.drift_pr.dataset_version import DatasetVersion
+from mlops_gitops.labels.performance import LabelledPerformance
+from mlops_gitops.labels.report import render_section
 from mlops_gitops.monitoring.result import ColumnDrift, DriftResult
 
 __all__ = ["Retraining", "render_body", "render_title"]

@@ -2,7 +2,7 @@
 
 :class:`PartitionedWriter` splits a table by the UTC hour of a time column and writes each part
 to ``date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` (see
-:mod:`mlops_gitops.serving.log_layout`). Each file is serialised in memory and written in one
+:mod:`mlops_gitops.requestlog.layout`). Each file is serialised in memory and written in one
 atomic step (:meth:`~mlops_gitops.io.storage.Location.write_bytes`): a reader sees it complete
 or not at all. The replica id and a per-writer sequence make every name unique, so no write ever
 replaces another replica's file.
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlops_gitops.io.storage import Location
-from mlops_gitops.serving.log_layout import file_name, partition, replica_id
+from mlops_gitops.requestlog.layout import file_name, partition, replica_id
 
 __all__ = ["PartitionedWriter", "parquet_bytes"]
 

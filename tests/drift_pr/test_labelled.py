@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from mlops_gitops.cli import main
-from mlops_gitops.loop.live_metrics import labelled_performance, measure_labelled
-from mlops_gitops.serving.labels import write_labels
+from mlops_gitops.labels.performance import labelled_performance, measure_labelled
+from mlops_gitops.labels.store import write_labels
 from mlops_gitops.specs import load_specs
-from tests.loop.conftest import (
+from tests.drift_pr.conftest import (
     DEPLOYMENT,
     EXPERIMENT,
     LOG,

@@ -27,9 +27,9 @@ def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> Im
     import numpy as np
     import pyarrow as pa
 
-    from mlops_gitops.loop.labelled import labels_directory
-    from mlops_gitops.serving.labels import import_labels
-    from mlops_gitops.serving.request_log import arrow_type_of
+    from mlops_gitops.labels.joined import labels_directory
+    from mlops_gitops.labels.store import import_labels
+    from mlops_gitops.requestlog.writer import arrow_type_of
     from mlops_gitops.specs import load_specs
 
     if not file.is_file():
@@ -57,7 +57,7 @@ def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> Im
 
             classes = read_model_info(info_path).classes
             label_type = arrow_type_of(np.asarray(classes)) if classes else None
-    from mlops_gitops.serving.log_layout import request_log_location
+    from mlops_gitops.requestlog.layout import request_log_location
 
     count = import_labels(request_log_location(root, deployment), file, label_type=label_type)
     directory = labels_directory(root, deployment)

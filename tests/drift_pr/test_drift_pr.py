@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from mlops_gitops.cli import main
-from tests.fakes.github import FakeGitHub
-from tests.loop.conftest import (
+from tests.drift_pr.conftest import (
     DATASET_SPEC,
     DAY,
     DEPLOYMENT,
@@ -25,6 +24,7 @@ from tests.loop.conftest import (
     label_requests,
     write_request_log,
 )
+from tests.fakes.github import FakeGitHub
 
 BRANCH = f"mlops/drift/{DEPLOYMENT}/{DAY}"
 REPORT = "project/reports/drift/shop-api/20240508T060000Z"

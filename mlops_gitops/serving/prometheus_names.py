@@ -1,6 +1,6 @@
 """The names of the server's Prometheus metrics as a scrape sees them (counters with their
 ``_total``), for what queries them: the alert rules and the dashboard
-(:mod:`mlops_gitops.render.operations`). :mod:`mlops_gitops.serving.metrics` registers them
+(:mod:`mlops_gitops.render.operations`). :mod:`mlops_gitops.serving.prometheus` registers them
 with prometheus-client; ``tests/render/test_operations.py`` checks that every name queried is
 one the server exposes. No imports: cheap for any layer."""
 

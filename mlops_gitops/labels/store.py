@@ -1,6 +1,6 @@
 """True labels, which arrive late: appended beside the request log, in
 ``<log>/labels/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` (local or object storage, see
-:mod:`mlops_gitops.serving.log_layout`).
+:mod:`mlops_gitops.requestlog.layout`).
 
 Each file has the columns ``request_id`` (string), ``label`` and ``timestamp``
 (timestamp[us, tz=UTC], when the label was recorded). A label is joined to the request log by
@@ -22,8 +22,8 @@ import pyarrow as pa
 from mlops_gitops.errors import DataError
 from mlops_gitops.io.storage import Location, location
 from mlops_gitops.io.tables import read_table
-from mlops_gitops.serving.log_layout import LABELS_DIR
-from mlops_gitops.serving.parquet_files import PartitionedWriter
+from mlops_gitops.requestlog.files import PartitionedWriter
+from mlops_gitops.requestlog.layout import LABELS_DIR
 from mlops_gitops.serving.payloads import PayloadError
 
 __all__ = ["LABELS_DIR", "import_labels", "labels_from_feedback", "write_labels"]

@@ -6,10 +6,10 @@ import difflib
 
 import pytest
 
+from mlops_gitops.drift_pr.spec_source import set_source_path
 from mlops_gitops.errors import DriftError
-from mlops_gitops.loop.spec_source import set_source_path
 from tests.conftest import EXAMPLE_SPECS
-from tests.loop.conftest import DATASET_SPEC
+from tests.drift_pr.conftest import DATASET_SPEC
 
 NEW = "data/shop/drift-2024-05-08.parquet"
 

@@ -9,8 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlops_gitops.loop.dataset_version import build_dataset_version, dvc_file_text, gitignore_with
-from tests.loop.conftest import customers, dataset_spec, dvc, write_trained_project
+from mlops_gitops.drift_pr.dataset_version import (
+    build_dataset_version,
+    dvc_file_text,
+    gitignore_with,
+)
+from tests.drift_pr.conftest import customers, dataset_spec, dvc, write_trained_project
 
 
 def test_the_pointer_files_are_what_dvc_add_writes(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ class LabelledWindow:
 
 def labels_directory(root: Path, deployment: Deployment) -> Location:
     """The labels folder beside the deployment's request log (local or object storage)."""
-    from mlops_gitops.serving.log_layout import LABELS_DIR, request_log_location
+    from mlops_gitops.requestlog.layout import LABELS_DIR, request_log_location
 
     return request_log_location(root, deployment).child(LABELS_DIR)
 
@@ -98,8 +98,8 @@ def read_labelled_window(
     and ``prediction`` columns); None when the deployment has no labels at all, or ``current``
     has no ``request_id`` column to join them on."""
     from mlops_gitops.io.tables import read_table
-    from mlops_gitops.monitoring.requestlog import read_current_window
-    from mlops_gitops.serving.log_layout import request_log_location
+    from mlops_gitops.requestlog.layout import request_log_location
+    from mlops_gitops.requestlog.window import read_current_window
 
     labels = read_labels(labels_directory(root, deployment))
     if labels is None:

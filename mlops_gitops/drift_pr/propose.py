@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from mlops_gitops.errors import DriftError
 
 if TYPE_CHECKING:
+    from mlops_gitops.drift_pr.body import Retraining
     from mlops_gitops.gitops.pull_request import ProposalResult
-    from mlops_gitops.loop.labelled import LabelledWindow
-    from mlops_gitops.loop.live_metrics import LabelledPerformance
-    from mlops_gitops.loop.pr_body import Retraining
+    from mlops_gitops.labels.joined import LabelledWindow
+    from mlops_gitops.labels.performance import LabelledPerformance
     from mlops_gitops.monitoring.result import DriftResult
     from mlops_gitops.specs.models import Deployment, SpecSet
 
@@ -67,7 +67,7 @@ def propose_drift_pr(
 ) -> DriftProposal:
     """Check ``deployment_name`` and, when its data drifted (or ``force``), propose the report
     (and, with ``monitoring.retrain`` and labels, a new dataset version) as a pull request."""
-    from mlops_gitops.loop.labelled import read_labelled_window
+    from mlops_gitops.labels.joined import read_labelled_window
     from mlops_gitops.monitoring.deployment import check_deployment, report_directory
     from mlops_gitops.monitoring.report import write_report
     from mlops_gitops.specs import load_specs
@@ -85,7 +85,7 @@ def propose_drift_pr(
     window = read_labelled_window(root, deployment, start=start, end=end, current=current)
     performance = None
     if window is not None:
-        from mlops_gitops.loop.live_metrics import labelled_performance
+        from mlops_gitops.labels.performance import labelled_performance
 
         performance = labelled_performance(
             root, deployment, specs, start=start, end=end, current=current, window=window
@@ -94,7 +94,7 @@ def propose_drift_pr(
     report_dir = report_directory(root, result)
     written = list(write_report(result, report_dir))
     if performance is not None:
-        from mlops_gitops.loop.labelled_report import write_section
+        from mlops_gitops.labels.report import write_section
 
         written += [p for p in write_section(report_dir, performance) if p not in written]
     prefix, branch = branch_for(deployment.name, result.window_end)
@@ -153,11 +153,11 @@ def _retrain(
 ) -> tuple[Retraining, dict[Path, bytes]]:
     """Build the new dataset version, the edited spec and the challenger comparison; put the
     data into DVC. Returns the files to commit (absolute path -> bytes)."""
-    from mlops_gitops.loop.challenger import compare_challenger
-    from mlops_gitops.loop.dataset_version import build_dataset_version
-    from mlops_gitops.loop.dvc_store import dvc_root, store_in_dvc
-    from mlops_gitops.loop.pr_body import Retraining
-    from mlops_gitops.loop.spec_source import set_source_path
+    from mlops_gitops.drift_pr.body import Retraining
+    from mlops_gitops.drift_pr.challenger import compare_challenger
+    from mlops_gitops.drift_pr.dataset_version import build_dataset_version
+    from mlops_gitops.drift_pr.dvc_store import dvc_root, store_in_dvc
+    from mlops_gitops.drift_pr.spec_source import set_source_path
 
     experiment = specs.experiment_of(deployment)
     assert experiment is not None  # check_deployment refused a deployment without one
@@ -238,9 +238,9 @@ def _propose(
     remote: str,
     env: Mapping[str, str],
 ) -> DriftProposal:
+    from mlops_gitops.drift_pr.body import render_body, render_title
     from mlops_gitops.gitops.git import open_repo
     from mlops_gitops.gitops.pull_request import FileLinks, propose_change
-    from mlops_gitops.loop.pr_body import render_body, render_title
 
     top = Path(str(open_repo(root).working_tree_dir)).resolve()
 

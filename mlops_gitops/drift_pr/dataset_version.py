@@ -3,7 +3,8 @@
 :func:`build_dataset_version` is pure apart from reading the current data; it returns the
 Parquet bytes and the two small files git tracks for them, as ``dvc add`` writes them: the
 ``.dvc`` pointer (DVC 3: md5 of the bytes, size, ``hash: md5``) and the folder's ``.gitignore``
-entry. Putting the bytes into DVC's cache and remote is :mod:`mlops_gitops.loop.dvc_store`'s job.
+entry. Putting the bytes into DVC's cache and remote is
+:mod:`mlops_gitops.drift_pr.dvc_store`'s job.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
-from mlops_gitops.loop.labelled import LABEL, TIMESTAMP
+from mlops_gitops.labels.joined import LABEL, TIMESTAMP
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Dataset

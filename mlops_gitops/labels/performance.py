@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
-from mlops_gitops.loop.labelled import LABEL, LabelledWindow, read_labelled_window
+from mlops_gitops.labels.joined import LABEL, LabelledWindow, read_labelled_window
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment, SpecSet

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from mlops_gitops.fsutil import atomic_write_text
-from mlops_gitops.loop.live_metrics import LabelledPerformance
+from mlops_gitops.labels.performance import LabelledPerformance
 
 __all__ = ["JSON_NAME", "render_section", "render_text", "write_section"]
 

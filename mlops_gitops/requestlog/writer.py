@@ -3,13 +3,13 @@
 A request hands :meth:`RequestLogWriter.submit` one small tuple (id, time, checked columns,
 predictions); ``submit`` never blocks: when the bounded queue is full the records are dropped and
 counted. A background thread collects records and writes a Parquet file (see
-:mod:`mlops_gitops.serving.parquet_files`) when ``max_rows_per_file`` rows are buffered or the
+:mod:`mlops_gitops.requestlog.files`) when ``max_rows_per_file`` rows are buffered or the
 oldest is ``max_seconds_per_file`` old (1 s by default, so served rows reach a drift check within
 about 2 s), and on close. A failing disk or store only costs records (counted as
 ``write_error``), never a request. ``buffered`` counts the rows accepted but not yet written: what
 a SIGKILL would lose (``mlops_request_log_buffered_records`` on ``/metrics``).
 
-The log is a folder, local or in object storage (:mod:`mlops_gitops.serving.log_layout`); each
+The log is a folder, local or in object storage (:mod:`mlops_gitops.requestlog.layout`); each
 row of ``<log>/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` is one predicted row, with
 exactly these columns::
 
@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from mlops_gitops.io.storage import Location, location
 from mlops_gitops.ml.artifact import FeatureInfo
-from mlops_gitops.serving.parquet_files import PartitionedWriter
+from mlops_gitops.requestlog.files import PartitionedWriter
 from mlops_gitops.serving.validation import Columns, feature_kind
 
 __all__ = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_gitops.loop.dataset_version import labelled_as_dataset
+from mlops_gitops.drift_pr.dataset_version import labelled_as_dataset
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Experiment, SpecSet
