@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.monitoring.columns import PREDICTION, ColumnPlan, plan_columns
-from mlops_gitops.monitoring.correction import correct
+from mlops_gitops.monitoring.decide import check_plans, decide, quality_failure
 from mlops_gitops.monitoring.histograms import histogram
 from mlops_gitops.monitoring.judge import judge_column
 from mlops_gitops.monitoring.quality import current_failure
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 
     from mlops_gitops.ml.artifact import FeatureInfo
 
-__all__ = ["detect_drift", "too_few_rows"]
+__all__ = ["as_table", "detect_drift"]
 
 
 def _failures(plans: Sequence[ColumnPlan], ref: pa.Table, cur: pa.Table) -> dict[str, ColumnDrift]:
@@ -32,54 +31,8 @@ def _failures(plans: Sequence[ColumnPlan], ref: pa.Table, cur: pa.Table) -> dict
         if failure is None and plan.skip is None and cur.num_rows:
             failure = current_failure(plan, ref.column(plan.name), cur.column(plan.name))
         if failure is not None:
-            kind = "skipped" if plan.kind == "skipped" else plan.kind
-            found[plan.name] = ColumnDrift(
-                plan.name,
-                kind,
-                plan.role,
-                drifted=True,
-                reason=f"data quality: {failure}",
-                data_quality=failure,
-            )
+            found[plan.name] = quality_failure(plan, failure)
     return found
-
-
-def too_few_rows(
-    plans: Sequence[ColumnPlan],
-    failures: Mapping[str, ColumnDrift],
-    settings: DriftSettings,
-    *,
-    reference_rows: int,
-    current_rows: int,
-    described: Any,
-    notes: Sequence[str],
-) -> DriftResult | None:
-    """The result when either side has fewer than ``min_rows`` rows: every column skipped with
-    the reason (data-quality failures kept, and they alone decide), else None."""
-    fewest = min(reference_rows, current_rows)
-    if fewest >= settings.min_rows:
-        return None
-    side = "current" if current_rows < settings.min_rows else "reference"
-    message = (
-        f"the {side} data has {fewest} row(s), fewer than "
-        f"min_rows={settings.min_rows}: too few to judge drift"
-    )
-    skipped = tuple(
-        failures.get(p.name) or ColumnDrift(p.name, "skipped", p.role, skipped=message)
-        for p in plans
-    )
-    return DriftResult(
-        bool(failures),
-        0.0,
-        settings.drift_share,
-        skipped,
-        reference_rows,
-        current_rows,
-        "ok" if failures else "insufficient_data",
-        message,
-        described,
-        notes=tuple(notes),
-    )
 
 
 def detect_drift(
@@ -102,72 +55,21 @@ def detect_drift(
     ref = as_table(reference, "reference", features)
     cur = as_table(current, "current", features)
     plans, notes = plan_columns(ref, cur, features, prediction)
-    unknown = sorted(set(settings.columns) - {p.name for p in plans})
-    if unknown:
-        raise DriftError(
-            f"monitoring.columns names column(s) that are not compared: {', '.join(unknown)}",
-            "fix the names in monitoring.columns to match the model's input columns",
-        )
-    if not plans:
-        raise DriftError(
-            "the reference and current data have no column in common to compare "
-            f"(reference: {', '.join(ref.column_names) or 'none'}; "
-            f"current: {', '.join(cur.column_names) or 'none'})",
-            "compare data with the same columns (the model's input features)",
-        )
-    described = settings.describe()
-    failures = _failures(plans, ref, cur)
-    too_few = too_few_rows(
+    check_plans(
         plans,
-        failures,
         settings,
+        "the reference and current data have no column in common to compare "
+        f"(reference: {', '.join(ref.column_names) or 'none'}; "
+        f"current: {', '.join(cur.column_names) or 'none'})",
+    )
+    return decide(
+        plans,
+        _failures(plans, ref, cur),
+        settings,
+        judge=lambda p: judge_column(p, ref.column(p.name), cur.column(p.name), settings),
+        histogram=lambda c: histogram(c, ref.column(c.name), cur.column(c.name)),
         reference_rows=ref.num_rows,
         current_rows=cur.num_rows,
-        described=described,
-        notes=notes,
-    )
-    if too_few is not None:
-        return too_few
-    judged = [
-        failures.get(p.name)
-        or (
-            judge_column(p, ref.column(p.name), cur.column(p.name), settings)
-            if p.skip is None
-            else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
-        )
-        for p in plans
-    ]
-    judged = correct(judged, settings.multiple_testing)
-    columns = tuple(
-        replace(c, histogram=histogram(c, ref.column(c.name), cur.column(c.name)))
-        if c.drifted and c.kind != "skipped" and c.data_quality is None
-        else c
-        for c in judged
-    )
-    tested = [c for c in columns if c.role == "feature" and c.tested]
-    share = sum(c.drifted for c in tested) / len(tested) if tested else 0.0
-    if not tested:
-        message = "no feature column could be tested (see each column's reason)"
-        return DriftResult(
-            False,
-            0.0,
-            settings.drift_share,
-            columns,
-            ref.num_rows,
-            cur.num_rows,
-            "insufficient_data",
-            message,
-            described,
-            notes=notes,
-        )
-    return DriftResult(
-        dataset_drift=share >= settings.drift_share or any(c.data_quality for c in tested),
-        drift_share=share,
-        drift_share_threshold=settings.drift_share,
-        columns=columns,
-        reference_rows=ref.num_rows,
-        current_rows=cur.num_rows,
-        settings=described,
         notes=notes,
     )
 

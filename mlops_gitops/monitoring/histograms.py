@@ -9,6 +9,7 @@ import numpy as np
 from mlops_gitops.monitoring.methods import FEW_VALUES
 from mlops_gitops.monitoring.result import ColumnDrift, Histogram
 from mlops_gitops.monitoring.samples import (
+    Categories,
     categories,
     count_distinct_upto,
     numeric_categories,
@@ -18,7 +19,7 @@ from mlops_gitops.monitoring.samples import (
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["histogram"]
+__all__ = ["category_histogram", "histogram"]
 
 BINS = 30
 TOP_CATEGORIES = 15
@@ -42,6 +43,12 @@ def histogram(
         cats = numeric_categories(pair)
     else:
         cats = categories(reference, current)
+    return category_histogram(cats)
+
+
+def category_histogram(cats: Categories) -> Histogram | None:
+    """Shares of the 15 largest categories of either side, the rest as ``(other)``; None when
+    a side has no values. Used for raw data and for window summaries alike."""
     if not cats.reference.sum() or not cats.current.sum():
         return None
     ref = cats.reference / cats.reference.sum()

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from mlops_gitops.monitoring.histograms import BINS, TOP_CATEGORIES
+from mlops_gitops.monitoring.histograms import BINS, category_histogram
 from mlops_gitops.monitoring.profile import CategoricalProfile, NumericProfile
 from mlops_gitops.monitoring.result import Histogram
 from mlops_gitops.monitoring.summaries import CategorySummary, NumericSummary
@@ -39,19 +39,7 @@ def summary_histogram(ref: Any, summary: Any) -> Histogram | None:
         cats = _categories(ref, summary)
     else:
         return None
-    if not cats.reference.sum() or not cats.current.sum():
-        return None
-    ref_shares = cats.reference / cats.reference.sum()
-    cur_shares = cats.current / cats.current.sum()
-    order = np.argsort(-np.maximum(ref_shares, cur_shares), kind="stable")
-    top, rest = order[:TOP_CATEGORIES], order[TOP_CATEGORIES:]
-    labels = [cats.labels[int(i)] for i in top]
-    left, right = list(ref_shares[top]), list(cur_shares[top])
-    if rest.size:
-        labels.append("(other)")
-        left.append(float(ref_shares[rest].sum()))
-        right.append(float(cur_shares[rest].sum()))
-    return Histogram(tuple(labels), tuple(float(v) for v in left), tuple(float(v) for v in right))
+    return category_histogram(cats)
 
 
 def _numeric(ref: NumericProfile, summary: NumericSummary) -> Histogram:

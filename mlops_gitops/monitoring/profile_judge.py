@@ -19,8 +19,7 @@ from numpy.typing import NDArray
 from mlops_gitops.errors import DriftError
 from mlops_gitops.monitoring import stats
 from mlops_gitops.monitoring.columns import ColumnPlan, plan_columns
-from mlops_gitops.monitoring.correction import correct
-from mlops_gitops.monitoring.engine import too_few_rows
+from mlops_gitops.monitoring.decide import check_plans, decide, quality_failure
 from mlops_gitops.monitoring.judge import (  # the exact engine's verdict rules, shared
     OVERFLOW_LIMIT,
     _calibrated,
@@ -144,88 +143,29 @@ def judge_summary(
     settings: DriftSettings,
     notes: Sequence[str] = (),
 ) -> DriftResult:
-    """The drift result of ``window`` against ``profile`` (mirrors ``detect_drift``)."""
-    unknown = sorted(set(settings.columns) - {p.name for p in plans})
-    if unknown:
-        raise DriftError(
-            f"monitoring.columns names column(s) that are not compared: {', '.join(unknown)}",
-            "fix the names in monitoring.columns to match the model's input columns",
-        )
-    if not plans:
-        raise DriftError(
-            "the reference profile and the current data have no column in common to compare",
-            "compare data with the same columns (the model's input features)",
-        )
-    described = settings.describe()
+    """The drift result of ``window`` against ``profile`` (the same decision as
+    ``detect_drift``: :func:`mlops_gitops.monitoring.decide.decide`)."""
+    check_plans(
+        plans,
+        settings,
+        "the reference profile and the current data have no column in common to compare",
+    )
     failures: dict[str, ColumnDrift] = {}
     for plan in plans:
         found = _failure(
             plan, profile.columns.get(plan.name), window.columns.get(plan.name), window.rows
         )
         if found is not None:
-            kind = "skipped" if plan.kind == "skipped" else plan.kind
-            failures[plan.name] = ColumnDrift(
-                plan.name,
-                kind,
-                plan.role,
-                drifted=True,
-                reason=f"data quality: {found}",
-                data_quality=found,
-            )
-    too_few = too_few_rows(
+            failures[plan.name] = quality_failure(plan, found)
+    return decide(
         plans,
         failures,
         settings,
+        judge=lambda p: _judge(p, profile.columns[p.name], window.columns[p.name], settings),
+        histogram=lambda c: summary_histogram(profile.columns[c.name], window.columns[c.name]),
         reference_rows=profile.rows,
         current_rows=window.rows,
-        described=described,
         notes=notes,
-    )
-    if too_few is not None:
-        return too_few
-    judged = [
-        failures.get(p.name)
-        or (
-            _judge(p, profile.columns[p.name], window.columns[p.name], settings)
-            if p.skip is None
-            else ColumnDrift(p.name, "skipped", p.role, skipped=p.skip)
-        )
-        for p in plans
-    ]
-    judged = correct(judged, settings.multiple_testing)
-    columns = tuple(
-        replace(
-            c,
-            histogram=summary_histogram(profile.columns[c.name], window.columns[c.name]),
-        )
-        if c.drifted and c.kind != "skipped" and c.data_quality is None
-        else c
-        for c in judged
-    )
-    tested = [c for c in columns if c.role == "feature" and c.tested]
-    share = sum(c.drifted for c in tested) / len(tested) if tested else 0.0
-    if not tested:
-        return DriftResult(
-            False,
-            0.0,
-            settings.drift_share,
-            columns,
-            profile.rows,
-            window.rows,
-            "insufficient_data",
-            "no feature column could be tested (see each column's reason)",
-            described,
-            notes=tuple(notes),
-        )
-    return DriftResult(
-        dataset_drift=share >= settings.drift_share or any(c.data_quality for c in tested),
-        drift_share=share,
-        drift_share_threshold=settings.drift_share,
-        columns=columns,
-        reference_rows=profile.rows,
-        current_rows=window.rows,
-        settings=described,
-        notes=tuple(notes),
     )
 
 
