@@ -11,6 +11,7 @@ Docker. It prints each step and where its artifacts are.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -21,11 +22,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "run_demo"]
+__all__ = ["Streamed", "main", "run_demo", "stream_command"]
 
 DEPLOYMENT = "progression-api"
 EXPERIMENT = "progression-linear"
@@ -35,6 +37,49 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "specs"
 
 class DemoFailed(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """How a streamed command ended, and the last lines it printed (for the failure message)."""
+
+    returncode: int
+    output: str
+    tail: tuple[str, ...]
+
+
+def stream_command(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    on_line: Callable[[str], None],
+    tail: int = 25,
+) -> Streamed:
+    """Run ``args`` and hand each line of its output (stdout and stderr, interleaved) to
+    ``on_line`` as soon as the command prints it, not when it ends.
+
+    Python children (DVC and the stages it runs) write through pipes in blocks unless told
+    otherwise, so ``PYTHONUNBUFFERED`` is set for them.
+    """
+    lines: list[str] = []
+    last: collections.deque[str] = collections.deque(maxlen=tail)
+    with subprocess.Popen(
+        list(args),
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    ) as process:
+        assert process.stdout is not None  # stdout=PIPE
+        for raw in process.stdout:
+            line = raw.rstrip("\n")
+            lines.append(line)
+            last.append(line)
+            on_line(line)
+    return Streamed(process.wait(), "\n".join(lines), tuple(last))
 
 
 class Demo:
@@ -58,9 +103,30 @@ class Demo:
         self.step_number += 1
         print(f"\n== {self.step_number}. {title}", flush=True)
 
-    def run(self, *args: str, cwd: Path | None = None, show: int = 12) -> str:
+    def run(
+        self, *args: str, cwd: Path | None = None, show: int = 12, stream: bool = False
+    ) -> str:
+        """Run one command and print it with (the head of) its output.
+
+        ``stream`` prints every line as the command prints it (for ``dvc repro``, minutes
+        long); a failure repeats the last lines in the error.
+        """
         started = time.perf_counter()
         print(f"$ {' '.join(args)}", flush=True)
+        if stream:
+            streamed = stream_command(
+                args,
+                cwd=cwd or self.project,
+                env=self.env,
+                on_line=lambda line: print(f"  {line}", flush=True),
+            )
+            print(f"  ({time.perf_counter() - started:.1f}s)", flush=True)
+            if streamed.returncode != 0:
+                last = "\n".join(f"  {line}" for line in streamed.tail)
+                raise DemoFailed(
+                    f"`{' '.join(args)}` exited {streamed.returncode}; its last lines:\n{last}"
+                )
+            return streamed.output
         done = subprocess.run(
             list(args),
             cwd=cwd or self.project,
@@ -144,7 +210,7 @@ def _reconcile(demo: Demo) -> None:
 
 def _train(demo: Demo) -> None:
     demo.step("Run the pipeline: dvc repro (ingest, profile, validate, split, train, ...)")
-    demo.run(sys.executable, "-m", "dvc", "repro", show=40)
+    demo.run(sys.executable, "-m", "dvc", "repro", stream=True)
     demo.run(sys.executable, "-m", "dvc", "push", "-q")
     demo.run(sys.executable, "-m", "dvc", "metrics", "show", show=30)
     demo.run("git", "add", "-A")
@@ -255,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         run_demo(workdir, verbose=args.verbose)
     except DemoFailed as error:
-        print(f"\ndemo failed: {error}; the work folder is kept: {workdir}", file=sys.stderr)
+        print(f"\ndemo failed: {error}\nthe work folder is kept: {workdir}", file=sys.stderr)
         return 1
     if args.keep or args.workdir:
         print(f"\nThe project is kept in {workdir / 'project'}")
