@@ -103,9 +103,7 @@ class Demo:
         self.step_number += 1
         print(f"\n== {self.step_number}. {title}", flush=True)
 
-    def run(
-        self, *args: str, cwd: Path | None = None, show: int = 12, stream: bool = False
-    ) -> str:
+    def run(self, *args: str, cwd: Path | None = None, show: int = 12, stream: bool = False) -> str:
         """Run one command and print it with (the head of) its output.
 
         ``stream`` prints every line as the command prints it (for ``dvc repro``, minutes

@@ -1,8 +1,8 @@
 """Where GitHub is and which repository we talk about, read from the environment once.
 
 The variables are the ones GitHub Actions sets: ``GITHUB_API_URL``, ``GITHUB_SERVER_URL``,
-``GITHUB_REPOSITORY`` (``owner/repo``), ``GITHUB_TOKEN``, ``GITHUB_REF`` and ``GITHUB_RUN_ID``. Outside Actions the
-repository can be derived from a GitHub remote URL.
+``GITHUB_REPOSITORY`` (``owner/repo``), ``GITHUB_TOKEN``, ``GITHUB_REF`` and ``GITHUB_RUN_ID``.
+Outside Actions the repository can be derived from a GitHub remote URL.
 """
 
 from __future__ import annotations

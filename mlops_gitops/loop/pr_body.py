@@ -105,8 +105,7 @@ def render_body(
     lines += [*_drift_table(result), "", *_images(images)]
     md, html = (_path(f"{report_dir}/{name}", page_url) for name in ("report.md", "report.html"))
     lines += [
-        f"Full report with plots: {md}; as one self-contained page (open it in a browser): "
-        f"{html}.",
+        f"Full report with plots: {md}; as one self-contained page (open it in a browser): {html}.",
         "",
     ]
     if performance is not None:

@@ -143,9 +143,7 @@ def test_a_refused_push_degrades_to_links_to_the_run(
     out, naming each image as a link to the workflow run that keeps them as an artifact."""
     hook = clone.remote / "hooks" / "pre-receive"
     hook.write_text(
-        "#!/bin/sh\n"
-        "echo 'Permission to octo/demo.git denied to github-actions[bot].' >&2\n"
-        "exit 1\n"
+        "#!/bin/sh\necho 'Permission to octo/demo.git denied to github-actions[bot].' >&2\nexit 1\n"
     )
     hook.chmod(0o755)
     github.add_pull(head="main")
