@@ -11,30 +11,102 @@ Docker. It prints each step and where its artifacts are.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
+import queue
 import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "run_demo"]
+__all__ = ["Streamed", "main", "run_demo", "stream_command"]
 
 DEPLOYMENT = "progression-api"
 EXPERIMENT = "progression-linear"
 DATASET = "diabetes"
 EXAMPLE = Path(__file__).resolve().parent.parent / "specs"
+QUIET_AFTER_S = 5.0
+"""A streamed command quiet for this long gets a line saying it still works."""
 
 
 class DemoFailed(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """How a streamed command ended, and the last lines it printed (for the failure message)."""
+
+    returncode: int
+    output: str
+    tail: tuple[str, ...]
+
+
+def stream_command(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    on_line: Callable[[str], None],
+    on_quiet: Callable[[float], None] | None = None,
+    quiet_after: float = 10.0,
+    tail: int = 25,
+) -> Streamed:
+    """Run ``args`` and hand each line of its output (stdout and stderr, interleaved) to
+    ``on_line`` as soon as the command prints it, not when it ends; while it prints nothing,
+    call ``on_quiet`` every ``quiet_after`` seconds with how long it has been quiet.
+
+    Python children (DVC and the stages it runs) write through pipes in blocks unless told
+    otherwise, so ``PYTHONUNBUFFERED`` is set for them.
+    """
+    lines: list[str] = []
+    last: collections.deque[str] = collections.deque(maxlen=tail)
+    arrived: queue.Queue[str | None] = queue.Queue()
+    with subprocess.Popen(
+        list(args),
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    ) as process:
+        output = process.stdout
+        assert output is not None  # stdout=PIPE
+
+        def pump() -> None:  # a thread, so that silence can be noticed while a line is awaited
+            for raw in output:
+                arrived.put(raw.rstrip("\n"))
+            arrived.put(None)
+
+        reader = threading.Thread(target=pump, name="demo-output", daemon=True)
+        reader.start()
+        quiet_since = time.monotonic()
+        while True:
+            try:
+                line = arrived.get(timeout=quiet_after)
+            except queue.Empty:
+                if on_quiet is not None:
+                    on_quiet(time.monotonic() - quiet_since)
+                continue
+            if line is None:
+                break
+            quiet_since = time.monotonic()
+            lines.append(line)
+            last.append(line)
+            on_line(line)
+        reader.join()
+    return Streamed(process.wait(), "\n".join(lines), tuple(last))
 
 
 class Demo:
@@ -58,9 +130,16 @@ class Demo:
         self.step_number += 1
         print(f"\n== {self.step_number}. {title}", flush=True)
 
-    def run(self, *args: str, cwd: Path | None = None, show: int = 12) -> str:
+    def run(self, *args: str, cwd: Path | None = None, show: int = 12, stream: bool = False) -> str:
+        """Run one command and print it with (the head of) its output.
+
+        ``stream`` prints every line as the command prints it (for ``dvc repro``, minutes
+        long); a failure repeats the last lines in the error.
+        """
         started = time.perf_counter()
         print(f"$ {' '.join(args)}", flush=True)
+        if stream:
+            return self._run_streamed(args, cwd or self.project, started)
         done = subprocess.run(
             list(args),
             cwd=cwd or self.project,
@@ -80,6 +159,31 @@ class Demo:
         if done.returncode != 0:
             raise DemoFailed(f"`{' '.join(args)}` exited {done.returncode}")
         return done.stdout
+
+    def _run_streamed(self, args: Sequence[str], cwd: Path, started: float) -> str:
+        """Every line as it comes; after :data:`QUIET_AFTER_S` of silence, a line saying what
+        still runs (DVC's current stage), so the demo is never silent for long."""
+        running = [" ".join(args[-2:])]  # until DVC names the stage it runs
+
+        def show(line: str) -> None:
+            stage = re.fullmatch(r"Running stage '(.+)':", line)
+            if stage:
+                running[0] = f"stage {stage[1]}"
+            print(f"  {line}", flush=True)
+
+        def quiet(seconds: float) -> None:
+            print(f"  ... {running[0]}: working, {seconds:.0f}s since its last line", flush=True)
+
+        streamed = stream_command(
+            args, cwd=cwd, env=self.env, on_line=show, on_quiet=quiet, quiet_after=QUIET_AFTER_S
+        )
+        print(f"  ({time.perf_counter() - started:.1f}s)", flush=True)
+        if streamed.returncode != 0:
+            last = "\n".join(f"  {line}" for line in streamed.tail)
+            raise DemoFailed(
+                f"`{' '.join(args)}` exited {streamed.returncode}; its last lines:\n{last}"
+            )
+        return streamed.output
 
     def artifact(self, what: str, path: str) -> None:
         self.artifacts.append((what, path))
@@ -144,7 +248,7 @@ def _reconcile(demo: Demo) -> None:
 
 def _train(demo: Demo) -> None:
     demo.step("Run the pipeline: dvc repro (ingest, profile, validate, split, train, ...)")
-    demo.run(sys.executable, "-m", "dvc", "repro", show=40)
+    demo.run(sys.executable, "-m", "dvc", "repro", stream=True)
     demo.run(sys.executable, "-m", "dvc", "push", "-q")
     demo.run(sys.executable, "-m", "dvc", "metrics", "show", show=30)
     demo.run("git", "add", "-A")
@@ -255,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         run_demo(workdir, verbose=args.verbose)
     except DemoFailed as error:
-        print(f"\ndemo failed: {error}; the work folder is kept: {workdir}", file=sys.stderr)
+        print(f"\ndemo failed: {error}\nthe work folder is kept: {workdir}", file=sys.stderr)
         return 1
     if args.keep or args.workdir:
         print(f"\nThe project is kept in {workdir / 'project'}")

@@ -40,10 +40,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     comment.add_argument(
         "--images",
-        type=Path,
-        metavar="DIR",
-        help="also show the images in DIR inline: they are committed to the branch "
-        "mlops/reports/pr-N of this repository (no third-party host) and linked at that commit",
+        nargs="+",
+        action="extend",
+        metavar="PATH",
+        help="also show these images inline (folders, files or quoted glob patterns such as "
+        "'reports/*/evaluate/*.png'; a pattern may match nothing): they are committed to the "
+        "branch mlops/reports/pr-N of this repository (no third-party host) and shown at that "
+        "commit; if the push is refused (a fork's read-only token), the comment links the "
+        "workflow run instead",
     )
     comment.add_argument(
         "--remote", default="origin", help="git remote to push the images to (default: origin)"
@@ -73,7 +77,16 @@ def _comment(args: argparse.Namespace) -> int:
         published = publish_images(
             Path(getattr(args, "project", ".")), args.images, pr_number=number, remote=args.remote
         )
-        body = f"{body.rstrip()}\n\n{images_markdown(published)}"
+        if published.refused is not None:
+            print(
+                f"warning: the images were not pushed to {published.branch}, so the comment "
+                f"links them: {published.refused}",
+                file=sys.stderr,
+            )
+        if not published.urls:
+            print(f"note: no image matches {' '.join(map(str, args.images))}", file=sys.stderr)
+        else:
+            body = f"{body.rstrip()}\n\n{images_markdown(published)}"
     result = upsert_comment(number, body, marker=args.marker or DEFAULT_MARKER)
     print(f"{result.action} comment on pull request #{number}: {result.url}")
     return 0

@@ -3,7 +3,7 @@ done about it. Pure: the same inputs give the same text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mlops_gitops.drift_pr.challenger import Comparison, render_table
@@ -62,6 +62,12 @@ def _drift_table(result: DriftResult) -> list[str]:
     ]
 
 
+def _path(path: str, page_url: Callable[[str], str | None] | None) -> str:
+    """A file's path as a link to its page at the branch's commit, when that is known."""
+    url = page_url(path) if page_url is not None else None
+    return f"[`{path}`]({url})" if url else f"`{path}`"
+
+
 def _images(images: Sequence[tuple[str, str | None]]) -> list[str]:
     """The drifted columns' plots, inline (``url``: the file at the branch's commit), or a
     link to the committed file when the repository's web address is unknown."""
@@ -81,8 +87,12 @@ def render_body(
     retrain: bool,
     retraining: Retraining | None,
     images: Sequence[tuple[str, str | None]] = (),
+    page_url: Callable[[str], str | None] | None = None,
 ) -> str:
-    """The body: the drift table, labelled performance, retraining, what to do next."""
+    """The body: the drift table, labelled performance, retraining, what to do next.
+
+    ``page_url`` gives the web page of a committed file (by its path in the repository): every
+    report path is then a link to it."""
     name = result.deployment or "the deployment"
     lines = [f"## {render_title(result)}", "", f"**{result.headline()}**", ""]
     if result.window_start and result.window_end:
@@ -93,11 +103,9 @@ def render_body(
             "",
         ]
     lines += [*_drift_table(result), "", *_images(images)]
+    md, html = (_path(f"{report_dir}/{name}", page_url) for name in ("report.md", "report.html"))
     lines += [
-        (
-            f"Full report with plots: `{report_dir}/report.md`; as one self-contained page "
-            f"(open it in a browser): `{report_dir}/report.html`."
-        ),
+        f"Full report with plots: {md}; as one self-contained page (open it in a browser): {html}.",
         "",
     ]
     if performance is not None:

@@ -263,6 +263,7 @@ def _propose(
             retrain=deployment.monitoring.retrain,
             retraining=retraining,
             images=[(p.stem, links.url(in_repo(p)) if links else None) for p in plots],
+            page_url=(lambda path: links.page(in_repo(root / path))) if links else None,
         )
 
     proposed_body: dict[str, str] = {}

@@ -147,6 +147,10 @@ class FileLinks:
     def url(self, path: str) -> str | None:
         return self.settings.file_url(self.commit, path)
 
+    def page(self, path: str) -> str | None:
+        """The file's web page (Markdown shown rendered), not its raw bytes."""
+        return self.settings.blob_url(self.commit, path)
+
 
 def _replace(
     result: ProposalResult, *, action: ProposalAction, pr: PullRequest | None = None

@@ -1,8 +1,8 @@
 """Where GitHub is and which repository we talk about, read from the environment once.
 
 The variables are the ones GitHub Actions sets: ``GITHUB_API_URL``, ``GITHUB_SERVER_URL``,
-``GITHUB_REPOSITORY`` (``owner/repo``), ``GITHUB_TOKEN`` and ``GITHUB_REF``. Outside Actions the
-repository can be derived from a GitHub remote URL.
+``GITHUB_REPOSITORY`` (``owner/repo``), ``GITHUB_TOKEN``, ``GITHUB_REF`` and ``GITHUB_RUN_ID``.
+Outside Actions the repository can be derived from a GitHub remote URL.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class GitHubSettings:
     server_url: str = DEFAULT_SERVER_URL
     repository: str | None = None
     token: str | None = field(default=None, repr=False)
+    run_id: str | None = None
+    """The workflow run this runs in (``GITHUB_RUN_ID``), for links to its page and artifacts."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, remote_url: str | None = None) -> GitHubSettings:
@@ -61,6 +63,7 @@ class GitHubSettings:
             server_url=server_url,
             repository=repository,
             token=env.get("GITHUB_TOKEN") or None,
+            run_id=env.get("GITHUB_RUN_ID") or None,
         )
 
     def file_url(self, commit: str, path: str) -> str | None:
@@ -69,6 +72,19 @@ class GitHubSettings:
         if self.repository is None:
             return None
         return f"{self.server_url}/{self.repository}/raw/{commit}/{path}"
+
+    def run_url(self) -> str | None:
+        """The workflow run's page (its artifacts are listed there), or None outside a run."""
+        if self.repository is None or self.run_id is None:
+            return None
+        return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
+
+    def blob_url(self, commit: str, path: str) -> str | None:
+        """The web page of file ``path`` at ``commit`` (Markdown rendered, with its images), or
+        None without a repository."""
+        if self.repository is None:
+            return None
+        return f"{self.server_url}/{self.repository}/blob/{commit}/{path}"
 
     def compare_url(self, base: str, head: str) -> str | None:
         """The web page comparing ``head`` with ``base``, or None when the repository is unknown."""

@@ -10,6 +10,7 @@ features, perturbation explanations of a few rows, and the primary metric per se
 * ``pdp_ice_<feature>.png``: partial dependence (+ ICE lines for numeric columns) of the top
   features, in ``plots_dir/pdp_ice/`` (DVC image plots; ``out_dir`` when not given);
 * ``importance.csv`` in ``plots_dir``: the importance as a DVC bar plot's data;
+* ``importance.png``: the same as a picture (what the CI comment shows inline);
 * ``local.json``: per-feature contributions for a few sample rows;
 * ``fairness.json``: the metric per group of each sensitive column, largest gap flagged;
 * ``interpretation.json``: the summary :func:`interpret` returns.
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FAIRNESS_FILE",
     "IMPORTANCE_FILE",
+    "IMPORTANCE_IMAGE",
     "LOCAL_FILE",
     "PDP_ICE_DIR",
     "SUMMARY_FILE",
@@ -53,6 +55,7 @@ __all__ = [
 ]
 
 IMPORTANCE_FILE = "importance.json"
+IMPORTANCE_IMAGE = "importance.png"
 LOCAL_FILE = "local.json"
 FAIRNESS_FILE = "fairness.json"
 SUMMARY_FILE = "interpretation.json"
@@ -73,6 +76,7 @@ def interpret(
 ) -> dict[str, Any]:
     """Explain ``model`` on the test rows; write the files listed above; return the summary."""
     from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, importance_rows, write_csv
+    from mlops_gitops.ml.plots import plot_importance
 
     if not settings.enabled:
         summary: dict[str, Any] = {"enabled": False}
@@ -99,6 +103,12 @@ def interpret(
     )
 
     write_csv((plots_dir or out_dir) / IMPORTANCE_PLOT.file, importance_rows(importances))
+    plot_importance(
+        importances,
+        out_dir / IMPORTANCE_IMAGE,
+        metric=metric.name,
+        title=f"permutation importance ({settings.permutation_repeats} repeats, test split)",
+    )
     images = out_dir if plots_dir is None else plots_dir / PDP_ICE_DIR
     images.mkdir(parents=True, exist_ok=True)
     plots = _partial_dependence(
@@ -129,6 +139,7 @@ def interpret(
         "metric": metric.name,
         "top_features": [row["feature"] for row in importances[: settings.top_features]],
         "importance_file": IMPORTANCE_FILE,
+        "importance_image": IMPORTANCE_IMAGE,
         "plots": plots,
         "local_file": LOCAL_FILE,
         "local_rows": len(local),

@@ -12,7 +12,15 @@ from typing import Any
 
 from mlops_gitops.fsutil import atomic_write_bytes
 
-__all__ = ["new_figure", "plot_confusion_matrix", "plot_predicted_vs_actual", "save_figure"]
+__all__ = [
+    "new_figure",
+    "plot_confusion_matrix",
+    "plot_importance",
+    "plot_predicted_vs_actual",
+    "save_figure",
+]
+
+IMPORTANCE_BARS = 15
 
 
 def new_figure(width: float = 6.0, height: float = 4.5) -> Any:
@@ -69,4 +77,26 @@ def plot_predicted_vs_actual(y_true: Any, y_pred: Any, path: Path, *, title: str
     ax.set_xlabel("actual")
     ax.set_ylabel("predicted")
     ax.set_title(title or "predicted vs actual")
+    return save_figure(figure, path)
+
+
+def plot_importance(
+    importances: Sequence[dict[str, Any]], path: Path, *, metric: str, title: str = ""
+) -> Path:
+    """Permutation importance (``feature``, ``mean``, ``std`` rows, largest first) as
+    horizontal bars with the spread over repeats, the largest :data:`IMPORTANCE_BARS` on top."""
+    rows = list(importances)[:IMPORTANCE_BARS][::-1]
+    figure = new_figure(6.5, 1.4 + 0.32 * max(1, len(rows)))
+    ax = figure.subplots()
+    ax.barh(
+        [str(r["feature"]) for r in rows],
+        [float(r["mean"]) for r in rows],
+        xerr=[float(r["std"]) for r in rows],
+        color="tab:blue",
+        ecolor="grey",
+    )
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel(f"drop in {metric} when the column is shuffled")
+    ax.set_ylabel("feature")
+    ax.set_title(title or "permutation importance")
     return save_figure(figure, path)

@@ -46,14 +46,14 @@ def run(root: Path, name: str) -> str:
         write_csv(folder / "evaluate" / file_name, file_rows)
     if problem.task == "classification" and "confusion_matrix" in evaluation:
         matrix = evaluation["confusion_matrix"]
-        plot_confusion_matrix(
+        image = plot_confusion_matrix(
             matrix["matrix"],
             matrix["labels"],
             folder / "evaluate" / "confusion_matrix.png",
             title=f"{name}: confusion matrix (test split)",
         )
     else:
-        plot_predicted_vs_actual(
+        image = plot_predicted_vs_actual(
             y,
             predictions.y_pred,
             folder / "evaluate" / "predicted_vs_actual.png",
@@ -75,6 +75,7 @@ def run(root: Path, name: str) -> str:
         f"{'pass' if r.passed else 'FAIL'}{'' if not r.reason else ' (' + r.reason + ')'} |"
         for r in results
     ]
+    lines += ["", f"![{image.stem}]({image.relative_to(folder).as_posix()})"]
     atomic_write_text(folder / "evaluation.md", "\n".join(lines) + "\n")
     primary = evaluation["metrics"].get(problem.metric, float("nan"))
     verdict = "criteria pass" if passed else "criteria FAIL"

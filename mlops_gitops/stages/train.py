@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from mlops_gitops.render.dvc import experiment_params
 from mlops_gitops.stages.context import experiment_settings, load_frame, read_json
 
 __all__ = ["run"]
+
+log = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -49,6 +52,9 @@ def run(root: Path, name: str) -> str:
     )
     started = time.perf_counter()
     if experiment.compile.enabled:
+        log.info(
+            "compiling %s to ONNX and checking it on the test split ...", result.best_candidate
+        )
         test = load_frame(root / "data" / dataset.name / "test.parquet")
         compiled = compile_pipeline(
             model, features_info, problem.task, test[[c.name for c in features]], tolerances

@@ -99,6 +99,13 @@ def test_drift_opens_one_pull_request_with_the_report_on_its_branch(
     # the drifted columns' plots inline, as committed on the branch, at that very commit
     raw = f"https://github.example/octo/shop/raw/{commit}/{REPORT}"
     assert f"![prediction]({raw}/prediction.png)\n![x1]({raw}/x1.png)" in body
+    # every report path is a link to its page at that commit (the project is a sub-folder)
+    page = f"https://github.example/octo/shop/blob/{commit}/{REPORT}"
+    shown = "reports/drift/shop-api/20240508T060000Z"
+    assert (
+        f"Full report with plots: [`{shown}/report.md`]({page}/report.md); as one "
+        f"self-contained page (open it in a browser): [`{shown}/report.html`]({page}/report.html)."
+    ) in body
     assert "No request of this window has a label yet" in body
     assert "Retraining is off for this deployment (`monitoring.retrain: false`)" in body
     assert github.token not in out + err + body

@@ -15,6 +15,10 @@ Requests without ``Authorization: Bearer <token>`` get 401, another repository 4
 for the same head 422, each with GitHub's error shape. When ``git_remote`` (a bare repository) is
 given, a PR's head and base must be branches there and ``head.sha`` is the branch's real tip.
 :meth:`FakeGitHub.fail` makes the next matching request fail with a chosen status.
+
+The web host's raw files are served too (``GET /{owner}/{repo}/raw/{commit}/{path}``, the bytes
+of ``path`` at ``commit`` in ``git_remote``, 404 when absent), so a test can fetch the image
+URLs a comment carries: :meth:`FakeGitHub.web` turns a ``server_url`` address into one here.
 """
 
 from __future__ import annotations
@@ -132,6 +136,11 @@ class FakeGitHub:
             env["GITHUB_TOKEN"] = self.token
         return env
 
+    def web(self, url: str) -> str:
+        """``url`` on the web host (``server_url``) as an address this server answers."""
+        assert url.startswith(self.server_url + "/"), url
+        return self.url + url[len(self.server_url) :]
+
     # state, read by tests ------------------------------------------------------------------------
 
     @property
@@ -212,6 +221,19 @@ class FakeGitHub:
                 return self._route(method, parts.path, query, body)
             except _HTTPError as error:
                 return error.status, error.document, error.headers
+
+    def raw_file(self, path: str) -> bytes | None:
+        """The bytes behind ``/{owner}/{repo}/raw/{commit}/{file}``, or None (GitHub's 404)."""
+        match = re.fullmatch(rf"/{re.escape(self.repository)}/raw/([0-9a-f]{{40}})/(.+)", path)
+        if match is None or self.git_remote is None:
+            return None
+        done = subprocess.run(
+            ["git", "cat-file", "blob", f"{match[1]}:{match[2]}"],
+            cwd=self.git_remote,
+            capture_output=True,
+            check=False,
+        )
+        return done.stdout if done.returncode == 0 else None
 
     def _check_auth(self, headers: dict[str, str]) -> None:
         if headers.get("authorization") != f"Bearer {self.token}":
@@ -437,6 +459,9 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:
+            if self.command == "GET" and "/raw/" in self.path:
+                self._send_raw(fake.raw_file(urlsplit(self.path).path))
+                return
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             try:
@@ -458,6 +483,16 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             for key, value in extra.items():
                 self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send_raw(self, data: bytes | None) -> None:
+            if data is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.git_remote import make_project
 from tests.fakes.github import FakeGitHub
 
 
@@ -116,3 +117,27 @@ def test_fail_injects_errors_a_given_number_of_times(times: int) -> None:
         statuses = [call(fake, "GET", "/repos/octo/demo/pulls")[0] for _ in range(3)]
         assert statuses == [502] * times + [200] * (3 - times)
         assert len(fake.requests) == 3
+
+
+def test_the_web_host_serves_raw_files_of_the_git_remote_at_a_commit(tmp_path: Any) -> None:
+    project = make_project(tmp_path)
+    first = project.git("rev-parse", "HEAD")
+    second = project.commit({"reports/pr-1/roc.png": "picture"}, "plots")
+    project.git("push", "-q", "origin", "main")
+    with FakeGitHub(git_remote=project.remote) as fake:
+
+        def fetch(commit: str, path: str) -> tuple[int, bytes]:
+            url = fake.web(f"{fake.server_url}/octo/demo/raw/{commit}/{path}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    return response.status, response.read()
+            except urllib.error.HTTPError as error:
+                with error:
+                    return error.code, b""
+
+        assert fetch(second, "reports/pr-1/roc.png") == (200, b"picture")
+        assert fetch(second, "README.md") == (200, b"# demo\n")
+        assert fetch(first, "reports/pr-1/roc.png")[0] == 404  # not at that commit
+        assert fetch(second, "nothing.png")[0] == 404
+        with pytest.raises(AssertionError):
+            fake.web("https://elsewhere.example/octo/demo/raw/x/y")

@@ -158,9 +158,12 @@ def test_interpret_writes_every_file(tmp_path: Path) -> None:
         "fairness.json",
         "interpretation.json",
         "pdp_ice_signal.png",
+        "importance.png",
     }
     assert len([n for n in names if n.startswith("pdp_ice_")]) == 2
     assert (tmp_path / "pdp_ice_signal.png").read_bytes()[:4] == b"\x89PNG"
+    assert summary["importance_image"] == "importance.png"
+    assert (tmp_path / "importance.png").read_bytes()[:4] == b"\x89PNG"
     assert len(json.loads((tmp_path / "local.json").read_text())["rows"]) == 2
     assert summary["largest_fairness_gap"]["column"] == "group"
     assert summary["notes"] == ["sensitive column 'missing_column' is not in the test data"]

@@ -57,7 +57,9 @@ def test_scaffolded_workflows_match_the_github_schema(
 
 
 def test_the_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
-    broken = (WORKFLOW_DIR / "ci.yml").read_text().replace("contents: read", "contents: admin")
+    text = (WORKFLOW_DIR / "ci.yml").read_text()
+    broken = text.replace("contents: write", "contents: admin")
+    assert broken != text
     (tmp_path / "ci.yml").write_text(broken)
     done = check_workflows(tmp_path / "ci.yml")
     assert done.returncode == 1
@@ -82,7 +84,8 @@ def test_ci_runs_on_pull_requests_one_run_per_pull_request() -> None:
         "group": "ci-${{ github.event.pull_request.number }}",
         "cancel-in-progress": True,
     }
-    assert job("ci.yml")["permissions"] == {"contents": "read", "pull-requests": "write"}
+    # write: the comment's plots go to the branch mlops/reports/pr-N (forks stay read-only)
+    assert job("ci.yml")["permissions"] == {"contents": "write", "pull-requests": "write"}
 
 
 def test_cd_runs_on_main_one_at_a_time_and_may_push() -> None:
