@@ -4,10 +4,10 @@ A spec kind's fields are its frozen dataclass in :mod:`mlops_gitops.specs.models
 Schema; nothing else lists them. A field's document key is its name in camelCase
 (``cv_folds`` -> ``cvFolds``) unless its :class:`FieldShape` (dataclass field metadata, set with
 :func:`shape`) names another. :func:`from_doc` builds typed objects from a schema-valid
-document (the spec files and the params.yaml blocks the stages read); :func:`to_params` writes the
-params.yaml block back. Nested dataclasses, tuples, read-only mappings, optional fields and
-defaults follow from the field types, so adding a field to a kind is one schema edit and one
-dataclass field.
+document (the spec files and the params.yaml blocks the stages read); :func:`to_params` writes
+the params.yaml block back, and :func:`to_doc` the whole ``spec`` document. Nested dataclasses,
+tuples, read-only mappings, optional fields and defaults follow from the field types, so adding
+a field to a kind is one schema edit and one dataclass field.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, get_args, get_origin
 
-__all__ = ["FieldShape", "camel", "doc_key", "from_doc", "shape", "to_params"]
+__all__ = ["FieldShape", "camel", "doc_key", "from_doc", "shape", "to_doc", "to_params"]
 
 T = TypeVar("T")
 SHAPE = "mlops_gitops.shape"
@@ -177,23 +177,35 @@ _EMPTY: tuple[Any, ...] = ({}, [], ())
 def to_params(obj: Any) -> dict[str, Any]:
     """``obj``'s params.yaml block: document keys in field order, descriptive fields left out,
     unset (``None``) and empty fields left out unless the field is marked ``always``."""
+    return _to_block(obj, whole=False)
+
+
+def to_doc(obj: Any) -> dict[str, Any]:
+    """``obj`` as its ``spec`` document: :func:`to_params` with the descriptive fields and the
+    defaults it omits, so ``from_doc(type(obj), to_doc(obj), <envelope>) == obj``."""
+    return _to_block(obj, whole=True)
+
+
+def _to_block(obj: Any, *, whole: bool) -> dict[str, Any]:
     hook = getattr(obj, "to_doc", None)
     if hook is not None:
         return hook()  # type: ignore[no-any-return]
     block: dict[str, Any] = {}
     for f in _fields(type(obj)):
-        if f.shape.envelope or not f.shape.params:
+        if f.shape.envelope or not (f.shape.params or whole):
             continue
         value = getattr(obj, f.name)
-        if f.shape.omit_default and value == f.default:
+        if f.shape.omit_default and not whole and value == f.default:
             continue
         if f.shape.keyed_by is not None:
             rendered: Any = {
-                getattr(item, f.shape.keyed_by): _without(to_params(item), f.shape.keyed_by)
+                getattr(item, f.shape.keyed_by): _without(
+                    _to_block(item, whole=whole), f.shape.keyed_by
+                )
                 for item in value
             }
         else:
-            rendered = _render(value)
+            rendered = _render(value, whole)
         if (rendered is None or rendered in _EMPTY) and not f.shape.always:
             continue
         _put(block, f.key, rendered)
@@ -205,13 +217,13 @@ def _without(block: dict[str, Any], field_name: str) -> dict[str, Any]:
     return {k: v for k, v in block.items() if k != key}
 
 
-def _render(value: Any) -> Any:
+def _render(value: Any, whole: bool) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_params(value)
+        return _to_block(value, whole=whole)
     if isinstance(value, tuple | list):
-        return [_render(v) for v in value]
+        return [_render(v, whole) for v in value]
     if isinstance(value, Mapping):
-        return {k: _render(v) for k, v in value.items()}
+        return {k: _render(v, whole) for k, v in value.items()}
     return value
 
 
