@@ -193,6 +193,7 @@ class Dataset:
     split: SplitSettings = SplitSettings()
     # always present, even empty: the interpret stage depends on this key
     sensitive_columns: tuple[str, ...] = field(default=(), metadata=shape(always=True))
+    license: str | None = None
     description: str = field(default="", metadata=DESCRIPTIVE)
 
     kind: Literal["Dataset"] = field(default="Dataset", metadata=ENVELOPE)
