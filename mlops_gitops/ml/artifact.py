@@ -43,6 +43,10 @@ REFERENCE_PROFILE_FILE = "reference_profile.json"
 COMPILED_DIR = "compiled"
 
 
+_REQUIRED = "mlops_gitops.required"
+"""Field metadata: model.json must hold the field though the dataclass gives it a default."""
+
+
 @dataclass(frozen=True)
 class FeatureInfo:
     """One input column as the model expects it (from the dataset schema)."""
@@ -67,7 +71,7 @@ class ModelInfo:
     candidate: str
     params: dict[str, Any] = field(default_factory=dict)
     classes: tuple[Any, ...] = ()
-    sha256: str = ""
+    sha256: str = field(default="", metadata={_REQUIRED: True})
     framework_version: str = ""
     created: str = ""
     target_min: float | None = None
@@ -83,11 +87,11 @@ class ModelInfo:
     def from_dict(cls, data: dict[str, Any]) -> ModelInfo:
         """Build from parsed model.json; raises ValueError naming the first field that is
         missing, unknown or of the wrong type (callers add the file and what to run)."""
-        _check_fields(data, _INFO_FIELDS, "")
+        _check_fields(data, _json_fields(ModelInfo), "")
         if not isinstance(data["features"], list):
             raise ValueError("field 'features' must be a list")
         for i, feature in enumerate(data["features"]):
-            _check_fields(feature, _FEATURE_FIELDS, f"features[{i}].")
+            _check_fields(feature, _json_fields(FeatureInfo), f"features[{i}].")
         features = tuple(
             FeatureInfo(**{**f, "allowed": tuple(f["allowed"]) if f.get("allowed") else None})
             for f in data["features"]
@@ -104,38 +108,39 @@ class ModelInfo:
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "bool": (bool,),
-    "number?": (int, float, type(None)),
-    "list?": (list, type(None)),
+    "number": (int, float),
     "list": (list,),
     "dict": (dict,),
 }
-# field -> (JSON type, required)
-_INFO_FIELDS: dict[str, tuple[str, bool]] = {
-    "experiment": ("str", True),
-    "problem": ("str", True),
-    "dataset": ("str", True),
-    "task": ("str", True),
-    "target": ("str", True),
-    "features": ("list", True),
-    "estimator": ("str", True),
-    "candidate": ("str", True),
-    "params": ("dict", False),
-    "classes": ("list?", False),
-    "sha256": ("str", True),
-    "framework_version": ("str", False),
-    "created": ("str", False),
-    "target_min": ("number?", False),
-    "target_max": ("number?", False),
-    "compiled": ("dict", False),
-}
-_FEATURE_FIELDS: dict[str, tuple[str, bool]] = {
-    "name": ("str", True),
-    "type": ("str", True),
-    "nullable": ("bool", False),
-    "min": ("number?", False),
-    "max": ("number?", False),
-    "allowed": ("list?", False),
-}
+
+
+def _json_type(annotation: Any) -> str:
+    """The model.json type of a field annotation; ``?`` when null is allowed too."""
+    import types
+    import typing
+
+    arms = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    nullable = type(None) in arms
+    base = next((a for a in arms if a is not type(None)), annotation)
+    origin = typing.get_origin(base) or base
+    name = {str: "str", bool: "bool", float: "number", int: "number", tuple: "list", dict: "dict"}
+    return name[origin] + ("?" if nullable else "")
+
+
+def _json_fields(cls: type) -> dict[str, tuple[str, bool]]:
+    """field -> (JSON type, required), from the dataclass: required when it has no default."""
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    return {
+        f.name: (
+            _json_type(hints[f.name]),
+            f.metadata.get(_REQUIRED, False)
+            or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING),
+        )
+        for f in dataclasses.fields(cls)
+    }
 
 
 def _check_fields(data: object, fields: dict[str, tuple[str, bool]], prefix: str) -> None:
@@ -151,7 +156,8 @@ def _check_fields(data: object, fields: dict[str, tuple[str, bool]], prefix: str
     for key, value in data.items():
         kind = fields[key][0]
         wrong_bool = isinstance(value, bool) and kind.startswith("number")
-        if not isinstance(value, _JSON_TYPES[kind]) or wrong_bool:
+        allowed = _JSON_TYPES[kind.rstrip("?")] + ((type(None),) if kind.endswith("?") else ())
+        if not isinstance(value, allowed) or wrong_bool:
             expected = kind.rstrip("?") + (" or null" if kind.endswith("?") else "")
             raise ValueError(f"field '{prefix}{key}' must be a {expected}")
 

@@ -23,6 +23,7 @@ from mlops_gitops import __version__
 from mlops_gitops.ml.artifact import COMPILED_DIR, REFERENCE_PROFILE_FILE
 from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, PDP_ICE_DIR, PLOT_FILES
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
+from mlops_gitops.specs.shape import to_params
 
 __all__ = [
     "MANAGED_BY",
@@ -61,136 +62,19 @@ def stage_name(stage: str, spec_name: str) -> str:
     return f"{stage}_{spec_name}"
 
 
-def _drop_empty(value: Any) -> Any:
-    """No empty fields. Key order is the specs' own, so output is deterministic."""
-    if isinstance(value, Mapping):
-        cleaned = {k: _drop_empty(v) for k, v in value.items()}
-        return {k: v for k, v in cleaned.items() if v not in (None, {}, [], ())}
-    if isinstance(value, list | tuple):
-        return [_drop_empty(v) for v in value]
-    return value
-
-
 def dataset_params(dataset: Dataset) -> dict[str, Any]:
     """What a dataset's stages use: everything but the description and labels."""
-    source = dataset.data_source
-    block: dict[str, Any] = _drop_empty(
-        {
-            "source": {
-                "sklearn": source.sklearn,
-                "path": source.path,
-                "url": source.url,
-                "format": source.format,
-                "tokenEnv": source.token_env,
-                "allowHttp": source.allow_http or None,
-            },
-            "target": dataset.target,
-            "columns": {
-                c.name: {
-                    "type": c.type,
-                    "nullable": c.nullable,
-                    "min": c.min,
-                    "max": c.max,
-                    "allowed": list(c.allowed) if c.allowed is not None else None,
-                }
-                for c in dataset.columns
-            },
-            "validation": {
-                "maxMissingFraction": dataset.validation.max_missing_fraction,
-                "minRows": dataset.validation.min_rows,
-                "maxDuplicateFraction": dataset.validation.max_duplicate_fraction,
-                "minClassFraction": dataset.validation.min_class_fraction,
-                "maxClassFraction": dataset.validation.max_class_fraction,
-            },
-            "split": {
-                "testSize": dataset.split.test_size,
-                "seed": dataset.split.seed,
-                "stratify": dataset.split.stratify,
-                "timeColumn": dataset.split.time_column,
-            },
-        }
-    )
-    # always present, even empty: the interpret stage depends on this key
-    block["sensitiveColumns"] = list(dataset.sensitive_columns)
-    return block
+    return to_params(dataset)
 
 
 def problem_params(problem: Problem) -> dict[str, Any]:
     """What training and evaluation use: not the question, hypotheses or owner."""
-    block: dict[str, Any] = _drop_empty(
-        {"task": problem.task, "target": problem.target, "metric": problem.metric}
-    )
-    # always present, even empty: the evaluate and register stages depend on this key
-    block["successCriteria"] = [
-        _drop_empty({"metric": c.metric, "min": c.min, "max": c.max})
-        for c in problem.success_criteria
-    ]
-    return block
-
-
-def _param_value(value: Any) -> Any:
-    from mlops_gitops.specs.models import Range
-
-    if isinstance(value, Range):
-        low: float | int = int(value.low) if value.integer else value.low
-        high: float | int = int(value.high) if value.integer else value.high
-        return {"low": low, "high": high, "log": value.log}
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+    return to_params(problem)
 
 
 def experiment_params(experiment: Experiment) -> dict[str, Any]:
-    search = experiment.search
-    prep = experiment.preprocessing
-    interp = experiment.interpretation
-    block: dict[str, Any] = _drop_empty(
-        {
-            "problem": experiment.problem,
-            "dataset": experiment.dataset,
-            "candidates": [
-                {
-                    "name": c.name,
-                    "estimator": c.estimator,
-                    "params": {k: _param_value(v) for k, v in c.params.items()},
-                }
-                for c in experiment.candidates
-            ],
-            "search": {
-                "strategy": search.strategy,
-                "trials": search.trials,
-                "cvFolds": search.cv_folds,
-                "scoring": search.scoring,
-                "seed": search.seed,
-                "tolerateFailures": search.tolerate_failures or None,
-            },
-            "preprocessing": {
-                "imputeNumeric": prep.impute_numeric,
-                "imputeCategorical": prep.impute_categorical,
-                "scale": prep.scale,
-                "encode": prep.encode,
-            },
-            "interpretation": {
-                "enabled": interp.enabled,
-                "permutationRepeats": interp.permutation_repeats,
-                "topFeatures": interp.top_features,
-                "localExamples": interp.local_examples,
-                "fairness": interp.fairness,
-            },
-            "compile": {
-                "enabled": experiment.compile.enabled,
-                "probabilityTolerance": experiment.compile.probability_tolerance,
-                "relativeTolerance": experiment.compile.relative_tolerance,
-            },
-            "compute": {
-                "backend": experiment.compute.backend,
-                "scheduler": experiment.compute.scheduler,
-                "nJobs": experiment.compute.n_jobs,
-            },
-            "championTolerance": experiment.champion_tolerance,
-        }
-    )
-    return block
+    """What training, evaluation and interpretation use: not the description."""
+    return to_params(experiment)
 
 
 def _stage(

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
+
+from mlops_gitops.specs.shape import shape
 
 __all__ = [
     "API_VERSION",
@@ -48,6 +50,12 @@ Task = Literal["classification", "regression"]
 ColumnType = Literal["number", "integer", "category", "boolean", "text", "datetime"]
 Scalar: TypeAlias = str | int | float | bool | None
 RuntimeName = Literal["local", "docker", "kubernetes"]
+
+
+ENVELOPE = shape(envelope=True)
+"""Metadata of the fields outside a document's ``spec``: metadata, source position, kind."""
+DESCRIPTIVE = shape(params=False)
+"""Metadata of descriptive fields: not in params.yaml, so changing them re-runs nothing."""
 
 
 def frozen_mapping(data: Mapping[str, object] | None = None) -> Mapping[str, object]:
@@ -101,18 +109,18 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Problem:
-    metadata: Metadata
-    source: Source
-    question: str
+    metadata: Metadata = field(metadata=ENVELOPE)
+    source: Source = field(metadata=ENVELOPE)
+    question: str = field(metadata=DESCRIPTIVE)
     task: Task
     target: str
     metric: str
-    success_criteria: tuple[Criterion, ...] = ()
-    hypotheses: tuple[str, ...] = ()
-    business_impact: str = ""
-    owner: str = ""
+    success_criteria: tuple[Criterion, ...] = field(default=(), metadata=shape(always=True))
+    hypotheses: tuple[str, ...] = field(default=(), metadata=DESCRIPTIVE)
+    business_impact: str = field(default="", metadata=DESCRIPTIVE)
+    owner: str = field(default="", metadata=DESCRIPTIVE)
 
-    kind: Literal["Problem"] = "Problem"
+    kind: Literal["Problem"] = field(default="Problem", metadata=ENVELOPE)
 
     @property
     def name(self) -> str:
@@ -131,7 +139,7 @@ class DatasetSource:
     url: str | None = None
     format: Literal["csv", "parquet"] | None = None
     token_env: str | None = None
-    allow_http: bool = False
+    allow_http: bool = field(default=False, metadata=shape(omit_default=True))
 
     @property
     def kind(self) -> Literal["sklearn", "path", "url"]:
@@ -154,7 +162,7 @@ class ColumnSchema:
     min: float | None = None
     max: float | None = None
     allowed: tuple[Scalar, ...] | None = None
-    description: str = ""
+    description: str = field(default="", metadata=DESCRIPTIVE)
 
 
 @dataclass(frozen=True)
@@ -176,17 +184,19 @@ class SplitSettings:
 
 @dataclass(frozen=True)
 class Dataset:
-    metadata: Metadata
-    source: Source
-    data_source: DatasetSource
+    metadata: Metadata = field(metadata=ENVELOPE)
+    source: Source = field(metadata=ENVELOPE)
+    data_source: DatasetSource = field(metadata=shape(key="source"))
     target: str
-    columns: tuple[ColumnSchema, ...]
+    columns: tuple[ColumnSchema, ...] = field(metadata=shape(keyed_by="name"))
     validation: ValidationRules = ValidationRules()
     split: SplitSettings = SplitSettings()
-    sensitive_columns: tuple[str, ...] = ()
-    description: str = ""
+    # always present, even empty: the interpret stage depends on this key
+    sensitive_columns: tuple[str, ...] = field(default=(), metadata=shape(always=True))
+    license: str | None = None
+    description: str = field(default="", metadata=DESCRIPTIVE)
 
-    kind: Literal["Dataset"] = "Dataset"
+    kind: Literal["Dataset"] = field(default="Dataset", metadata=ENVELOPE)
 
     @property
     def name(self) -> str:
@@ -214,6 +224,18 @@ class Range:
     log: bool = False
     integer: bool = False
 
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Range:
+        """``{low, high, log}``; whole-number ends make an integer range."""
+        low, high = doc["low"], doc["high"]
+        integer = all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high))
+        return cls(float(low), float(high), bool(doc.get("log", False)), integer)
+
+    def to_doc(self) -> dict[str, Any]:
+        low: float | int = int(self.low) if self.integer else self.low
+        high: float | int = int(self.high) if self.integer else self.high
+        return {"low": low, "high": high, "log": self.log}
+
 
 ParamValue: TypeAlias = Scalar | tuple[Scalar, ...] | Range
 """A fixed value, a tuple of choices, or a :class:`Range`."""
@@ -221,7 +243,7 @@ ParamValue: TypeAlias = Scalar | tuple[Scalar, ...] | Range
 
 @dataclass(frozen=True)
 class Candidate:
-    name: str
+    name: str = field(metadata=shape(fallback="estimator"))
     estimator: str
     params: Mapping[str, ParamValue] = field(default_factory=frozen_mapping)  # type: ignore[arg-type]
 
@@ -237,7 +259,7 @@ class SearchSettings:
     cv_folds: int = 5
     scoring: str | None = None
     seed: int = 42
-    tolerate_failures: bool = False
+    tolerate_failures: bool = field(default=False, metadata=shape(omit_default=True))
     """Keep the best of the candidates that fit when others fail (default: the stage fails)."""
 
 
@@ -263,8 +285,8 @@ class CompileSettings:
     """Compiled inference: convert to ONNX after training, verify within these tolerances."""
 
     enabled: bool = True
-    probability_tolerance: float = 1e-5
-    relative_tolerance: float = 1e-5
+    probability_tolerance: float = field(default=1e-5, metadata=shape(number=True))
+    relative_tolerance: float = field(default=1e-5, metadata=shape(number=True))
 
 
 @dataclass(frozen=True)
@@ -276,20 +298,20 @@ class Compute:
 
 @dataclass(frozen=True)
 class Experiment:
-    metadata: Metadata
-    source: Source
+    metadata: Metadata = field(metadata=ENVELOPE)
+    source: Source = field(metadata=ENVELOPE)
     problem: str
     dataset: str
     candidates: tuple[Candidate, ...]
     search: SearchSettings = SearchSettings()
     preprocessing: Preprocessing = Preprocessing()
     interpretation: Interpretation = Interpretation()
-    compute: Compute = Compute()
     compile: CompileSettings = CompileSettings()
-    champion_tolerance: float = 0.0
-    description: str = ""
+    compute: Compute = Compute()
+    champion_tolerance: float = field(default=0.0, metadata=shape(number=True))
+    description: str = field(default="", metadata=DESCRIPTIVE)
 
-    kind: Literal["Experiment"] = "Experiment"
+    kind: Literal["Experiment"] = field(default="Experiment", metadata=ENVELOPE)
 
     @property
     def name(self) -> str:
@@ -319,8 +341,8 @@ class Resources:
 class ImageSpec:
     base: str = "python:3.11-slim"
     registry: str | None = None
-    registry_username_env: str | None = None
-    registry_password_env: str | None = None
+    registry_username_env: str | None = field(default=None, metadata=shape(key="usernameEnv"))
+    registry_password_env: str | None = field(default=None, metadata=shape(key="passwordEnv"))
 
 
 @dataclass(frozen=True)
@@ -358,8 +380,8 @@ class Monitoring:
 
 @dataclass(frozen=True)
 class Deployment:
-    metadata: Metadata
-    source: Source
+    metadata: Metadata = field(metadata=ENVELOPE)
+    source: Source = field(metadata=ENVELOPE)
     model: ModelRef
     runtime: RuntimeName = "local"
     replicas: int = 1
@@ -368,12 +390,12 @@ class Deployment:
     image: ImageSpec = ImageSpec()
     request_log: RequestLog = RequestLog()
     monitoring: Monitoring = Monitoring()
-    autoscaling_max_replicas: int | None = None
+    autoscaling_max_replicas: int | None = field(default=None, metadata=shape(key="maxReplicas"))
     kserve: bool = False
-    auth_token_env: str | None = None
+    auth_token_env: str | None = field(default=None, metadata=shape(key="auth.tokenEnv"))
     """Environment variable holding the bearer token for feedback and inference."""
 
-    kind: Literal["Deployment"] = "Deployment"
+    kind: Literal["Deployment"] = field(default="Deployment", metadata=ENVELOPE)
 
     @property
     def name(self) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "load_frame",
     "problem_settings",
     "read_json",
+    "spec_from_params",
     "write_json",
 ]
 
@@ -68,13 +69,22 @@ def _checked(root: Path, *located: Located) -> None:
         raise _refused(problems)
 
 
+def spec_from_params(root: Path, kind: str, name: str) -> Located:
+    """One spec rebuilt from its params.yaml block, schema-checked and built as every stage sees
+    it; the checks across specs are the caller's. Descriptive fields (not in params.yaml) keep
+    their defaults."""
+    block = _block(root, kind.lower(), name)
+    if kind == "Problem":  # the schema requires the question, which params.yaml leaves out
+        block = {"question": "(from params.yaml)", **block}
+    return _located(kind, name, block)
+
+
 def _dataset(root: Path, name: str) -> Located:
-    return _located("Dataset", name, _block(root, "dataset", name))
+    return spec_from_params(root, "Dataset", name)
 
 
 def _problem(root: Path, name: str) -> Located:
-    block = {"question": "(from params.yaml)", **_block(root, "problem", name)}
-    return _located("Problem", name, block)
+    return spec_from_params(root, "Problem", name)
 
 
 def dataset_settings(root: Path, name: str) -> Dataset:
@@ -93,7 +103,7 @@ def problem_settings(root: Path, name: str) -> Problem:
 
 def experiment_settings(root: Path, name: str) -> tuple[Experiment, Problem, Dataset]:
     """The experiment with its problem and dataset, checked together as `mlops validate` would."""
-    experiment = _located("Experiment", name, _block(root, "experiment", name))
+    experiment = spec_from_params(root, "Experiment", name)
     assert isinstance(experiment.spec, Experiment)
     problem = _problem(root, experiment.spec.problem)
     dataset = _dataset(root, experiment.spec.dataset)

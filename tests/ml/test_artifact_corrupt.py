@@ -219,3 +219,26 @@ def test_serve_and_predict_exit_1_with_the_message(
         assert f"model file {directory / file} cannot be used: {problem}" in result.stderr
         assert HINT in result.stderr
     assert not (tmp_path / "y.parquet").exists()
+
+
+def test_the_model_json_fields_follow_the_dataclasses() -> None:
+    """model.json's field table is derived from ModelInfo and FeatureInfo, not written twice."""
+    import dataclasses
+
+    from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, _json_fields
+
+    info = _json_fields(ModelInfo)
+    assert list(info) == [f.name for f in dataclasses.fields(ModelInfo)]
+    assert info["experiment"] == ("str", True)
+    assert info["features"] == ("list", True)
+    assert info["sha256"] == ("str", True)  # has a default, but readers need it
+    assert info["params"] == ("dict", False)
+    assert info["target_min"] == ("number?", False)
+    assert _json_fields(FeatureInfo) == {
+        "name": ("str", True),
+        "type": ("str", True),
+        "nullable": ("bool", False),
+        "min": ("number?", False),
+        "max": ("number?", False),
+        "allowed": ("list?", False),
+    }
