@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from tests.serving.models import ROW
 from tests.serving.server_argv import serve_argv
 from tests.serving.test_metrics_workers import worker_pids
-from tests.serving.test_server_process import free_port, wait_ready
+from tests.serving.test_server_process import free_port
 
 REQUESTS = 60
 
@@ -31,6 +31,19 @@ def predict(url: str) -> str:
 def label(url: str, request_id: str) -> httpx.Response:
     body = {"labels": [{"request_id": request_id, "label": "stay"}]}
     return httpx.post(f"{url}/v2/models/churn/feedback", json=body, timeout=30)
+
+
+def wait_for_both_workers(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120  # two workers load the model on a shared machine
+    while True:
+        assert process.poll() is None, "the server exited"
+        try:
+            if len(worker_pids(httpx.get(f"{url}/metrics").text)) == 2:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the server did not start two workers"
+        time.sleep(0.2)
 
 
 def writers(folder: Path) -> dict[str, str]:
@@ -66,11 +79,7 @@ def test_labels_reaching_another_worker_are_accepted(classifier_dir: Path, tmp_p
             text=True,
         )
         try:
-            wait_ready(url, process)
-            deadline = time.monotonic() + 60
-            while len(worker_pids(httpx.get(f"{url}/metrics").text)) < 2:
-                assert time.monotonic() < deadline, "the second worker did not start"
-                time.sleep(0.2)
+            wait_for_both_workers(url, process)
             with ThreadPoolExecutor(4) as pool:  # a new connection each: both workers answer
                 ids = list(pool.map(lambda _: predict(url), range(REQUESTS)))
                 replies = list(pool.map(lambda i: label(url, i), ids))
