@@ -143,20 +143,24 @@ class ServedCheck:
             raise not_served(unknown, self.served.window_s)
         deadline = time.monotonic() + self.wait_s
         while True:
-            try:
-                await run_in_threadpool(logged.refresh)
+            try:  # in a thread: a refresh reads the store, and holds the ids' lock meanwhile
+                unknown = await run_in_threadpool(_not_logged, logged, unknown)
             except StorageError as error:
                 raise LogUnreadable(
                     f"could not read the request log to check the labels' request ids: "
                     f"{error.message}",
                     "retry later",
                 ) from None
-            unknown = [(i, rid) for i, rid in unknown if rid not in logged]
             if not unknown:
                 return
             if time.monotonic() >= deadline:
                 raise not_served(unknown, self.served.window_s)
             await anyio.sleep(POLL_S)
+
+
+def _not_logged(logged: LoggedIds, unknown: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    logged.refresh()
+    return [(i, rid) for i, rid in unknown if rid not in logged]
 
 
 def check_label_values(labels: Sequence[Any], info: ModelInfo, classes: tuple[Any, ...]) -> None:
