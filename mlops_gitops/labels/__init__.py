@@ -4,6 +4,7 @@ Modules, one job each:
 
 - ``store``: write labels beside a deployment's request log (the feedback route and imports)
   and read them back;
+- ``writer``: the feedback route's labels, batched into rotating files like the request log;
 - ``importing``: ``mlops labels import`` (a CSV/Parquet file into the label folder);
 - ``joined``: the requests of a window joined with their late labels;
 - ``performance``: the served model's metrics on them, beside its test-split metrics;

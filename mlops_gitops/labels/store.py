@@ -26,9 +26,18 @@ from mlops_gitops.requestlog.files import PartitionedWriter
 from mlops_gitops.requestlog.layout import LABELS_DIR
 from mlops_gitops.serving.payloads import PayloadError
 
-__all__ = ["LABELS_DIR", "import_labels", "labels_from_feedback", "write_labels"]
+__all__ = [
+    "LABELS_DIR",
+    "LABEL_TIMESTAMP",
+    "import_labels",
+    "labels_folder_writer",
+    "labels_from_feedback",
+    "labels_table",
+    "write_labels",
+]
 
 MAX_ID_LENGTH = 200
+LABEL_TIMESTAMP = pa.timestamp("us", tz="UTC")
 _writers: dict[str, PartitionedWriter] = {}
 _writers_lock = threading.Lock()
 
@@ -79,8 +88,9 @@ def _describe(label_type: pa.DataType) -> str:
     return "a string"
 
 
-def _writer(log: Location | Path | str) -> PartitionedWriter:
-    """This process's writer of the labels folder of ``log`` (one sequence per folder)."""
+def labels_folder_writer(log: Location | Path | str) -> PartitionedWriter:
+    """This process's writer of the labels folder of ``log``: one per folder, so imports and
+    the feedback route of one process never number two files alike."""
     folder = (log if isinstance(log, Location) else location(log)).child(LABELS_DIR)
     with _writers_lock:
         writer = _writers.get(folder.uri)
@@ -97,17 +107,30 @@ def write_labels(
     label_type: pa.DataType | None = None,
     when: datetime | None = None,
 ) -> str:
-    """Append labels as one new Parquet file beside the request log ``log``; return its path."""
+    """Append labels as one new Parquet file beside the request log ``log`` now (a one-shot
+    write, for imports); return its path."""
     now = when or datetime.now(UTC)
-    label_array = pa.array(list(labels), label_type)
-    table = pa.table(
+    stamps = pa.array([now] * len(request_ids), LABEL_TIMESTAMP)
+    table = labels_table(request_ids, labels, stamps, label_type=label_type)
+    return labels_folder_writer(log).write(table)[0]
+
+
+def labels_table(
+    request_ids: Sequence[str],
+    labels: Sequence[Any],
+    stamps: pa.Array,
+    *,
+    label_type: pa.DataType | None = None,
+) -> pa.Table:
+    """The label file's columns: ``request_id``, ``label`` (``label_type``, else inferred) and
+    ``timestamp`` (``stamps``: when each label was recorded)."""
+    return pa.table(
         {
             "request_id": pa.array(list(request_ids), pa.string()),
-            "label": label_array,
-            "timestamp": pa.array([now] * len(request_ids), pa.timestamp("us", tz="UTC")),
+            "label": pa.array(list(labels), label_type),
+            "timestamp": stamps.cast(LABEL_TIMESTAMP),
         }
     )
-    return _writer(log).write(table)[0]
 
 
 def import_labels(

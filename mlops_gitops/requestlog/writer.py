@@ -1,11 +1,11 @@
 """The request log: what the model saw and said, for drift detection and for joining late labels.
 
 A request hands :meth:`RequestLogWriter.submit` one small tuple (id, time, checked columns,
-predictions); ``submit`` never blocks: when the bounded queue is full the records are dropped and
-counted. A background thread collects records and writes a Parquet file (see
-:mod:`mlops_gitops.requestlog.files`) when ``max_rows_per_file`` rows are buffered or the
-oldest is ``max_seconds_per_file`` old (1 s by default, so served rows reach a drift check within
-about 2 s), and on close. A failing disk or store only costs records (counted as
+predictions); the bounded background writer (:mod:`mlops_gitops.requestlog.buffered`) writes a
+Parquet file (see :mod:`mlops_gitops.requestlog.files`) when ``max_rows_per_file`` rows are
+buffered or the oldest is ``max_seconds_per_file`` old (1 s by default, so served rows reach a
+drift check within about 2 s), and on close. ``submit`` never blocks: when the queue is full the
+records are dropped and counted; a failing disk or store only costs records (counted as
 ``write_error``), never a request. ``buffered`` counts the rows accepted but not yet written: what
 a SIGKILL would lose (``mlops_request_log_buffered_records`` on ``/metrics``).
 
@@ -23,20 +23,18 @@ exactly these columns::
 
 from __future__ import annotations
 
-import logging
-import queue
-import threading
-import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from mlops_gitops.io.storage import Location, location
 from mlops_gitops.ml.artifact import FeatureInfo
-from mlops_gitops.requestlog.files import PartitionedWriter
+from mlops_gitops.requestlog.buffered import (
+    BufferedWriter,
+    ParquetSink,
+    RequestLogSettings,
+    Sink,
+)
 from mlops_gitops.serving.validation import Columns, feature_kind
 
 __all__ = [
@@ -48,8 +46,6 @@ __all__ = [
     "request_log_schema",
 ]
 
-logger = logging.getLogger(__name__)
-
 _KIND_TYPES = {
     "number": pa.float64(),
     "integer": pa.int64(),
@@ -58,40 +54,6 @@ _KIND_TYPES = {
     "string": pa.string(),
 }
 TIMESTAMP = pa.timestamp("us", tz="UTC")
-DRAIN_INTERVAL_S = 0.25
-TABLE_CHUNK_ROWS = 2_000
-
-
-@dataclass(frozen=True)
-class RequestLogSettings:
-    """Where and how the request log is written. ``queue_size`` counts requests, not rows.
-    ``folder``: the log's location (a path or URI is turned into one)."""
-
-    folder: Location
-    queue_size: int = 10_000
-    max_rows_per_file: int = 100_000
-    max_seconds_per_file: float = 1.0
-    close_timeout_seconds: float = 10.0
-
-    def __post_init__(self) -> None:
-        if isinstance(self.folder, str | Path):
-            object.__setattr__(self, "folder", location(self.folder))
-
-
-class Sink(Protocol):
-    def write(self, table: pa.Table) -> None: ...
-
-
-class ParquetSink:
-    """Writes each table as this replica's next file(s) in the log folder."""
-
-    def __init__(self, folder: Location | Path | str) -> None:
-        self.writer = PartitionedWriter(
-            folder if isinstance(folder, Location) else location(folder)
-        )
-
-    def write(self, table: pa.Table) -> None:
-        self.writer.write(table)
 
 
 def arrow_type_of(values: np.ndarray[Any, Any]) -> pa.DataType:
@@ -120,10 +82,9 @@ def request_log_schema(
 
 
 _Record = tuple[str, int, int, Columns, np.ndarray[Any, Any]]
-_STOP: Any = object()
 
 
-class RequestLogWriter:
+class RequestLogWriter(BufferedWriter[_Record]):
     def __init__(
         self,
         settings: RequestLogSettings,
@@ -133,23 +94,14 @@ class RequestLogWriter:
         prediction_type: pa.DataType,
         sink: Sink | None = None,
     ) -> None:
-        self.settings = settings
+        super().__init__(
+            settings,
+            sink if sink is not None else ParquetSink(settings.folder),
+            what="request log",
+        )
         self.schema = request_log_schema(features, prediction_type)
         self.model_version = model_version
-        self.sink: Sink = sink if sink is not None else ParquetSink(settings.folder)
         self._names = [f.name for f in features]
-        self._queue: queue.Queue[_Record] = queue.Queue(maxsize=settings.queue_size)
-        self._thread: threading.Thread | None = None
-        self.dropped_queue_full = 0  # written by the request thread only
-        self.accepted = 0  # rows queued, written by the request thread only
-        self.dropped_write_error = 0  # written by the writer thread only
-        self.written = 0
-        self._last_warning = 0.0
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="mlops-request-log", daemon=True)
-            self._thread.start()
 
     def submit(
         self,
@@ -159,99 +111,11 @@ class RequestLogWriter:
         predictions: np.ndarray[Any, Any],
     ) -> bool:
         """Queue one request's rows; drop and count them when the queue is full."""
-        try:
-            self._queue.put_nowait(
-                (request_id, timestamp_us, len(predictions), columns, predictions)
-            )
-        except queue.Full:
-            self.dropped_queue_full += len(predictions)
-            return False
-        self.accepted += len(predictions)
-        return True
+        rows = len(predictions)
+        return self.offer((request_id, timestamp_us, rows, columns, predictions), rows)
 
-    @property
-    def buffered(self) -> int:
-        """Rows accepted and not yet written or dropped: what a SIGKILL now would lose."""
-        return max(0, self.accepted - self.written - self.dropped_write_error)
-
-    def close(self) -> None:
-        """Write what is queued and stop, waiting at most ``close_timeout_seconds``."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        timeout = self.settings.close_timeout_seconds
-        try:
-            self._queue.put(_STOP, timeout=timeout)
-        except queue.Full:
-            logger.warning("request log: the writer did not drain its queue in %ss", timeout)
-        thread.join(timeout)
-        if thread.is_alive():
-            logger.warning("request log: the writer did not finish in %ss; records lost", timeout)
-
-    def _drain(self) -> list[Any]:
-        """Everything queued now, without waiting."""
-        records = []
-        while True:
-            try:
-                records.append(self._queue.get_nowait())
-            except queue.Empty:
-                return records
-
-    def _run(self) -> None:
-        # The writer wakes every DRAIN_INTERVAL_S and takes what is queued in one go, instead of
-        # waking for each request: a thread woken per request competes for the GIL with the
-        # request path and shows up in its p99.
-        buffer: list[_Record] = []
-        rows = 0
-        started = 0.0
-        max_age = self.settings.max_seconds_per_file
-        while True:
-            time.sleep(DRAIN_INTERVAL_S)
-            for record in self._drain():
-                if record is _STOP:
-                    self._flush(buffer, rows)
-                    return
-                if not buffer:
-                    started = time.monotonic()
-                buffer.append(record)
-                rows += record[2]
-                if rows >= self.settings.max_rows_per_file:  # a file holds at most that many
-                    self._flush(buffer, rows)
-                    buffer, rows = [], 0
-            if buffer and time.monotonic() - started >= max_age:
-                self._flush(buffer, rows)
-                buffer, rows = [], 0
-
-    def _flush(self, buffer: list[_Record], rows: int) -> None:
-        if not buffer:
-            return
-        try:
-            self.sink.write(self._chunked_table(buffer))
-        except Exception as error:  # a full or broken disk must never stop serving
-            self.dropped_write_error += rows
-            now = time.monotonic()
-            if now - self._last_warning > 60:
-                self._last_warning = now
-                logger.warning("request log: could not write %d record(s): %s", rows, error)
-            return
-        self.written += rows
-
-    def _chunked_table(self, buffer: list[_Record]) -> pa.Table:
-        """The buffer as one table, built a few thousand rows at a time with a pause between:
-        building holds the GIL, and one long stretch of it would stall requests (p99)."""
-        tables = []
-        chunk: list[_Record] = []
-        rows = 0
-        for record in buffer:
-            chunk.append(record)
-            rows += record[2]
-            if rows >= TABLE_CHUNK_ROWS:
-                tables.append(self._table(chunk))
-                chunk, rows = [], 0
-                time.sleep(0)  # let the request path run
-        if chunk:
-            tables.append(self._table(chunk))
-        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    def _rows(self, record: _Record) -> int:
+        return record[2]
 
     def _table(self, buffer: list[_Record]) -> pa.Table:
         ids: list[str] = []

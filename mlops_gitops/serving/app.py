@@ -19,12 +19,13 @@ Routes::
 Status codes: 400 for every bad input, whether the body is malformed (not JSON, wrong shape) or
 its data does not fit the model's schema (missing or unknown column, wrong type, out of range,
 not allowed, null where not nullable): the message names each column and row. 404 for a model
-that is not served here, 409 for feedback when the request log is off, 413 for a body over the
-limit (or a batch upload that decodes to more rows or bytes than allowed), 415 for a batch
-upload of another format. Errors are ``{"error": "...", "request_id":
-"..."}``. Every response carries ``X-Request-ID``; bodies carry it as ``id`` (V2) or
-``request_id``. The health routes carry ``X-Mlops-Instance-Id``, the id the server was started
-with, so a runtime can prove its own process answers.
+that is not served here, 409 for feedback when the request log is off, 503 for feedback when
+the label queue is full or the request log cannot be read to check the ids (retry), 413 for a
+body over the limit (or a batch upload that decodes to more rows or bytes than allowed), 415 for
+a batch upload of another format. Errors are ``{"error": "...", "request_id": "..."}``. Every
+response carries ``X-Request-ID``; bodies carry it as ``id`` (V2) or ``request_id``. The health
+routes carry ``X-Mlops-Instance-Id``, the id the server was started with, so a runtime can prove
+its own process answers.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from __future__ import annotations
 import hmac
 import logging
 import pathlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -47,13 +49,13 @@ from starlette.exceptions import HTTPException
 from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.io.tables import column_kinds
-from mlops_gitops.labels.store import labels_from_feedback, write_labels
+from mlops_gitops.labels.store import labels_from_feedback
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.ml.registered import read_registered_version
 from mlops_gitops.requestlog.writer import RequestLogSettings, Sink
 from mlops_gitops.serving import openapi
 from mlops_gitops.serving.backends import choose_backend
-from mlops_gitops.serving.feedback_checks import check_label_values
+from mlops_gitops.serving.feedback_checks import LogUnreadable, check_label_values
 from mlops_gitops.serving.identity import INSTANCE_HEADER
 from mlops_gitops.serving.middleware import (
     ServingMiddleware,
@@ -95,6 +97,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     model_version: str | None = None,
     log_sink: Sink | None = None,
+    label_sink: Sink | None = None,
     instance_id: str | None = None,
     upload_limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
     auth_token: str | None = None,
@@ -116,6 +119,7 @@ def create_app(
         version=model_version or read_registered_version(model_dir),
         request_log=request_log,
         log_sink=log_sink,
+        label_sink=label_sink,
         backend=choice,
     )
     return build_app(
@@ -233,6 +237,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, UploadTooLarge)
         return _error(request, 413, error.message)
 
+    async def log_unreadable(request: Request, error: Exception) -> Response:
+        assert isinstance(error, LogUnreadable)
+        response = _error(request, 503, f"{error.message}; {error.hint}")
+        response.headers["Retry-After"] = "5"
+        return response
+
     async def unknown_model(request: Request, error: Exception) -> Response:
         assert isinstance(error, MlopsError)
         return _error(request, 404, error.message)
@@ -254,6 +264,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Unauthorized, unauthorized)
     app.add_exception_handler(UnsupportedMediaType, unsupported)
     app.add_exception_handler(UnknownModel, unknown_model)
+    app.add_exception_handler(LogUnreadable, log_unreadable)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
 
@@ -365,6 +376,10 @@ def _add_v2_routes(
             **errors,
             409: {"description": "The request log is off."},
             415: {"description": "Not JSON, CSV or Parquet."},
+            503: {
+                "description": "The label queue is full, or the request log cannot be read "
+                "to check the request ids; retry later."
+            },
         },
         openapi_extra=openapi.feedback_body(
             label_json, service.classes, service.info.target_min, service.info.target_max
@@ -381,18 +396,20 @@ def _add_v2_routes(
                 "start it with --request-log DIR",
             )
         ids, labels = await _feedback_labels(request, service, limits)
-        service.served.check(ids)
         check_label_values(labels, service.info, service.classes)
-        path = await run_in_threadpool(
-            write_labels, service.request_log.folder, ids, labels, label_type=service.label_type
-        )
-        return _json(
-            {
-                "request_id": request_id_of(request.scope),
-                "recorded": len(ids),
-                "file": pathlib.PurePosixPath(path).name,
-            }
-        )
+        await service.served_check.check(ids)
+        assert service.labels is not None  # kept with the request log
+        if not service.labels.submit(ids, labels, time.time_ns() // 1000):
+            response = _error(
+                request,
+                503,
+                "the label writer's queue is full (the store is slow or failing); "
+                "retry the same labels later",
+            )
+            response.headers["Retry-After"] = "1"
+            return response
+        # Written with the next batch: within --log-flush-seconds (and on shutdown).
+        return _json({"request_id": request_id_of(request.scope), "recorded": len(ids)})
 
 
 def _predict_payload(service: ModelService, request_id: str, prediction: Prediction) -> Any:

@@ -1,12 +1,25 @@
 """What makes a label trustworthy enough to feed a retraining pull request.
 
-- It names a request this server answered, recently: :class:`ServedRequests` remembers the ids
-  it served (a multi-row request's rows are ``<id>:<row>``) for ``window_s`` seconds, at most
-  ``capacity`` requests, oldest forgotten first.
+- It names a request this deployment answered, recently: :class:`ServedRequests` remembers the
+  ids this process served (a multi-row request's rows are ``<id>:<row>``) for ``window_s``
+  seconds, at most ``capacity`` requests, oldest forgotten first. An id it does not know may
+  have been served by another worker (``--workers N``) or replica: :class:`ServedCheck` then
+  looks it up in the deployment's shared request log
+  (:class:`~mlops_gitops.requestlog.served_ids.LoggedIds`, the same window).
 - Its value fits the target: one of the model's classes for a classifier; a finite number
   inside the dataset schema's ``min``/``max`` (recorded in model.json) for a regressor.
 
-Both raise :class:`~mlops_gitops.serving.payloads.PayloadError` (HTTP 400) naming the label.
+A label may arrive before the worker that served its request has written the log row: each
+worker buffers its rows for up to ``--log-flush-seconds`` (1 s by default). So an id found
+nowhere is looked for again until ``wait_s`` (that delay plus the writer's wake-up interval and
+half a second for the store) after the label arrived, and only then refused. A client that posts a
+label right after the prediction is not refused for it (unless the serving worker dropped the
+row: ``mlops_request_log_dropped_records_total``); an id never served costs its sender
+that wait (the check awaits without holding a thread, and re-lists the log a few times a second
+at most, whatever the number of such requests).
+
+Both raise :class:`~mlops_gitops.serving.payloads.PayloadError` (HTTP 400) naming the label; a
+request log that cannot be read is :class:`LogUnreadable` (HTTP 503: retry later).
 """
 
 from __future__ import annotations
@@ -16,15 +29,36 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import anyio
+from starlette.concurrency import run_in_threadpool
+
+from mlops_gitops.errors import MlopsError
+from mlops_gitops.io.storage import StorageError
 from mlops_gitops.ml.artifact import ModelInfo
 from mlops_gitops.serving.payloads import PayloadError
 
-__all__ = ["DEFAULT_CAPACITY", "DEFAULT_WINDOW_S", "ServedRequests", "check_label_values"]
+if TYPE_CHECKING:
+    from mlops_gitops.requestlog.served_ids import LoggedIds
+
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "DEFAULT_WINDOW_S",
+    "POLL_S",
+    "LogUnreadable",
+    "ServedCheck",
+    "ServedRequests",
+    "check_label_values",
+]
 
 DEFAULT_WINDOW_S = 7 * 24 * 3600.0
 DEFAULT_CAPACITY = 200_000
+POLL_S = 0.25
+
+
+class LogUnreadable(MlopsError):
+    """The request log could not be read to check a label's request id (HTTP 503)."""
 
 
 class ServedRequests:
@@ -69,17 +103,64 @@ class ServedRequests:
                 return
             self._served.popitem(last=False)
 
+    def unknown(self, ids: Sequence[str]) -> list[tuple[int, str]]:
+        """The (index, id) of each id not served in the window."""
+        return [(i, rid) for i, rid in enumerate(ids) if not self.served(rid)]
+
     def check(self, ids: Sequence[str]) -> None:
-        unknown = [(i, rid) for i, rid in enumerate(ids) if not self.served(rid)]
+        unknown = self.unknown(ids)
         if unknown:
-            index, request_id = unknown[0]
-            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-            hours = self.window_s / 3600
-            raise PayloadError(
-                f"labels[{index}].request_id {request_id!r} was not served by this server in "
-                f"the last {hours:g} hours{more}; labels are accepted only for requests it "
-                "answered (a row of a multi-row request is '<request id>:<row>')"
-            )
+            raise not_served(unknown, self.window_s)
+
+
+def not_served(unknown: Sequence[tuple[int, str]], window_s: float) -> PayloadError:
+    index, request_id = unknown[0]
+    more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+    return PayloadError(
+        f"labels[{index}].request_id {request_id!r} was not served by this deployment in "
+        f"the last {window_s / 3600:g} hours{more}; labels are accepted only for requests it "
+        "answered (a row of a multi-row request is '<request id>:<row>')"
+    )
+
+
+class ServedCheck:
+    """This process's served ids first, then the deployment's request log (``logged``, None
+    when there is no log), looked at again until ``wait_s`` after the label arrived."""
+
+    def __init__(
+        self, served: ServedRequests, logged: LoggedIds | None, *, wait_s: float = 0.0
+    ) -> None:
+        self.served = served
+        self.logged = logged
+        self.wait_s = wait_s
+
+    async def check(self, ids: Sequence[str]) -> None:
+        unknown = self.served.unknown(ids)
+        if not unknown:
+            return
+        logged = self.logged
+        if logged is None:
+            raise not_served(unknown, self.served.window_s)
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:  # in a thread: a refresh reads the store, and holds the ids' lock meanwhile
+                unknown = await run_in_threadpool(_not_logged, logged, unknown)
+            except StorageError as error:
+                raise LogUnreadable(
+                    f"could not read the request log to check the labels' request ids: "
+                    f"{error.message}",
+                    "retry later",
+                ) from None
+            if not unknown:
+                return
+            if time.monotonic() >= deadline:
+                raise not_served(unknown, self.served.window_s)
+            await anyio.sleep(POLL_S)
+
+
+def _not_logged(logged: LoggedIds, unknown: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    logged.refresh()
+    return [(i, rid) for i, rid in unknown if rid not in logged]
 
 
 def check_label_values(labels: Sequence[Any], info: ModelInfo, classes: tuple[Any, ...]) -> None:

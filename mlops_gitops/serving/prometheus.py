@@ -8,9 +8,9 @@ counter never goes down between scrapes (it did when each worker counted alone, 
 Prometheus reads as a reset). Process metrics (CPU, memory, file descriptors) are reported
 for every worker with a ``pid`` label in that mode, and unlabelled with one worker.
 
-Values owned by another thread (the request log writer's counts) are read from ``source``
-callbacks and added to their counters as deltas: at every scrape, every prediction, once a
-second in the background, and when the service closes.
+Values owned by another thread (the request log's and the label writer's counts) are read from
+``source`` callbacks and added to their counters as deltas: at every scrape, every prediction,
+once a second in the background, and when the service closes.
 
 Metrics (names unchanged from the hand-written exposition this replaces)::
 
@@ -22,6 +22,9 @@ Metrics (names unchanged from the hand-written exposition this replaces)::
     mlops_request_log_dropped_records_total{reason}          counter (queue_full, write_error)
     mlops_request_log_written_records_total                  counter
     mlops_request_log_buffered_records                       gauge (accepted, not yet written)
+    mlops_labels_dropped_records_total{reason}               counter (queue_full, write_error)
+    mlops_labels_written_records_total                       counter (feedback labels written)
+    mlops_labels_buffered_records                            gauge (accepted, not yet written)
     mlops_model_info{name, version, backend}                 gauge, always 1
     process_*                                                the server's process(es)
 """
@@ -245,6 +248,24 @@ class ServingMetrics:
             multiprocess_mode="livesum",
         )
         self.buffered_source: Callable[[], int] | None = None
+        self.labels_dropped = Counter(
+            "mlops_labels_dropped_records",
+            "Feedback labels dropped (queue full: refused with 503; write failed: lost).",
+            ("reason",),
+            registry=registry,
+        )
+        self.labels_written = Counter(
+            "mlops_labels_written_records",
+            "Feedback labels written to Parquet.",
+            registry=registry,
+        )
+        self.labels_buffered = _PromGauge(
+            "mlops_labels_buffered_records",
+            "Feedback labels accepted but not yet written (lost if the process is killed).",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.labels_buffered_source: Callable[[], int] | None = None
         self.info = _PromGauge(
             "mlops_model_info",
             "The served model; backend: what runs it (sklearn, or onnx: its verified graph).",
@@ -273,6 +294,10 @@ class ServingMetrics:
             self.log_written.sync()
             if self.buffered_source is not None:
                 self.log_buffered.set(self.buffered_source())
+            self.labels_dropped.sync()
+            self.labels_written.sync()
+            if self.labels_buffered_source is not None:
+                self.labels_buffered.set(self.labels_buffered_source())
 
     def render(self) -> bytes:
         self.sync()

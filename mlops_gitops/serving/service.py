@@ -1,7 +1,8 @@
 """The served model: check input, predict, count, log. Everything a route does after parsing.
 
-One :class:`ModelService` per process holds the pipeline, its input checks, the metrics and the
-request log writer. :meth:`ModelService.score` is the whole request path behind every
+One :class:`ModelService` per process holds the pipeline, its input checks, the metrics, the
+request log writer and the label writer (both batching in the background), and the check of
+the request ids labels name. :meth:`ModelService.score` is the whole request path behind every
 prediction route, so the V2, ``/predict`` and batch routes check and log the same way.
 """
 
@@ -15,7 +16,9 @@ import numpy as np
 import pyarrow as pa
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.labels.writer import LabelWriter
 from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.requestlog.served_ids import LoggedIds
 from mlops_gitops.requestlog.writer import (
     RequestLogSettings,
     RequestLogWriter,
@@ -23,7 +26,7 @@ from mlops_gitops.requestlog.writer import (
     arrow_type_of,
 )
 from mlops_gitops.serving.backends import BackendChoice
-from mlops_gitops.serving.feedback_checks import ServedRequests
+from mlops_gitops.serving.feedback_checks import ServedCheck, ServedRequests
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.prometheus import PREDICTION_BUCKETS, ServingMetrics
 from mlops_gitops.serving.validation import Columns, InputSchema
@@ -31,6 +34,7 @@ from mlops_gitops.serving.validation import Columns, InputSchema
 __all__ = ["ModelService", "UnknownModel"]
 
 METRICS_SYNC_S = 1.0
+STORE_LATENCY_S = 0.5  # allowed for a log file to reach the store and show in its listing
 
 
 class UnknownModel(MlopsError):
@@ -47,6 +51,7 @@ class ModelService:
         version: str | None = None,
         request_log: RequestLogSettings | None = None,
         log_sink: Sink | None = None,
+        label_sink: Sink | None = None,
         prediction_buckets: tuple[float, ...] = PREDICTION_BUCKETS,
         backend: BackendChoice | None = None,
     ) -> None:
@@ -71,9 +76,11 @@ class ModelService:
         )
         self.request_log = request_log
         self.served = ServedRequests()
+        self.served_check = ServedCheck(self.served, None)
         self._sync_stop = threading.Event()
         self._sync_thread: threading.Thread | None = None
         self.writer: RequestLogWriter | None = None
+        self.labels: LabelWriter | None = None
         if request_log is not None:
             self.writer = RequestLogWriter(
                 request_log,
@@ -89,6 +96,19 @@ class ModelService:
             }
             self.metrics.log_written.source = lambda: {(): writer.written}
             self.metrics.buffered_source = lambda: writer.buffered
+            self.served_check = ServedCheck(
+                self.served,
+                LoggedIds(request_log.folder, window_s=self.served.window_s),
+                wait_s=request_log.write_delay_s + STORE_LATENCY_S,
+            )
+            self.labels = LabelWriter(request_log, label_type=self.label_type, sink=label_sink)
+            labels = self.labels
+            self.metrics.labels_dropped.source = lambda: {
+                ("queue_full",): labels.dropped_queue_full,
+                ("write_error",): labels.dropped_write_error,
+            }
+            self.metrics.labels_written.source = lambda: {(): labels.written}
+            self.metrics.labels_buffered_source = lambda: labels.buffered
 
     def check_name(self, name: str) -> None:
         if name != self.name:
@@ -122,6 +142,8 @@ class ModelService:
     def start(self) -> None:
         if self.writer is not None:
             self.writer.start()
+            if self.labels is not None:
+                self.labels.start()
             self._sync_stop.clear()
             self._sync_thread = threading.Thread(
                 target=self._sync_metrics, name="mlops-metrics-sync", daemon=True
@@ -130,6 +152,8 @@ class ModelService:
 
     def close(self) -> None:
         if self.writer is not None:
+            if self.labels is not None:
+                self.labels.close()
             self.writer.close()
             self._sync_stop.set()
             if self._sync_thread is not None:

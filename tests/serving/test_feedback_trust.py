@@ -1,10 +1,14 @@
-"""Feedback you can trust: JSON (or CSV/Parquet) only, ids this server served in its window,
-values that fit the target, and an optional bearer token (also for inference)."""
+"""Feedback you can trust: JSON (or CSV/Parquet) only, ids this deployment served in its window
+(this process's, or any replica's in the shared request log), values that fit the target, and an
+optional bearer token (also for inference)."""
 
 from __future__ import annotations
 
 import io
+import threading
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -13,6 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.io.storage import location
+from mlops_gitops.requestlog.files import PartitionedWriter
 from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.feedback_checks import ServedRequests
@@ -33,7 +39,9 @@ def served(
     classifier_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     log = tmp_path_factory.mktemp("feedback-log")
-    app = create_app(classifier_dir, name="churn", request_log=RequestLogSettings(log))
+    # a short flush: an unknown id is refused once the log has been looked at for that long
+    settings = RequestLogSettings(log, max_seconds_per_file=0.25)
+    app = create_app(classifier_dir, name="churn", request_log=settings)
     with running(app) as url:
         yield url, log
 
@@ -47,6 +55,22 @@ def served_id(url: str, rows: int = 1) -> str:
 
 def feedback(url: str, **kwargs: object) -> httpx.Response:
     return httpx.post(f"{url}/v2/models/churn/feedback", **kwargs)  # type: ignore[arg-type]
+
+
+def labels_since(url: str, log: Path, before: list[Path]) -> list[str]:
+    """The request ids of the labels written since ``before`` was listed. Labels are written in
+    batches, in the order accepted: a last label is sent and waited for, so every label the
+    server accepted before it is in a file too."""
+    last = served_id(url)
+    assert feedback(url, json={"labels": [{"request_id": last, "label": "stay"}]}).is_success
+    deadline = time.monotonic() + 20
+    while True:
+        new = [f for f in label_files(log) if f not in before]
+        ids = [i for f in new for i in pq.read_table(f).column("request_id").to_pylist()]
+        if last in ids:
+            return [i for i in ids if i != last]
+        assert time.monotonic() < deadline, "the last label was never written"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(
@@ -72,10 +96,10 @@ def test_only_json_csv_or_parquet_bodies_record_labels(
         'send labels as application/json ({"labels": [...]}), or as a text/csv or '
         "application/vnd.apache.parquet body with request_id and label columns; got Content-Type"
     )
-    assert label_files(log) == before
+    assert labels_since(url, log, before) == []
 
 
-def test_labels_only_for_requests_this_server_served(served: tuple[str, Path]) -> None:
+def test_labels_only_for_requests_this_deployment_served(served: tuple[str, Path]) -> None:
     url, log = served
     before = label_files(log)
     one, two = served_id(url), served_id(url, rows=2)
@@ -89,14 +113,54 @@ def test_labels_only_for_requests_this_server_served(served: tuple[str, Path]) -
         response = feedback(url, json={"labels": [{"request_id": request_id, "label": "stay"}]})
         assert response.status_code == 400
         assert response.json()["error"] == (
-            f"labels[0].request_id {message} by this server in the last 168 hours; labels are "
-            "accepted only for requests it answered (a row of a multi-row request is "
+            f"labels[0].request_id {message} by this deployment in the last 168 hours; labels "
+            "are accepted only for requests it answered (a row of a multi-row request is "
             "'<request id>:<row>')"
         )
-    assert label_files(log) == before
+    assert labels_since(url, log, before) == []
+    before = label_files(log)
     good = [{"request_id": one, "label": "stay"}, {"request_id": f"{two}:1", "label": "churn"}]
     response = feedback(url, json={"labels": good})
     assert response.status_code == 200 and response.json()["recorded"] == 2
+    assert labels_since(url, log, before) == [one, f"{two}:1"]
+
+
+def log_rows(log: Path, ids: list[str], replica: str) -> None:
+    """Rows another replica of the deployment logged: its own file in the shared log."""
+    when = datetime.now(UTC)
+    table = pa.table(
+        {
+            "request_id": pa.array(ids, pa.string()),
+            "timestamp": pa.array([when] * len(ids), pa.timestamp("us", tz="UTC")),
+            "prediction": pa.array(["stay"] * len(ids)),
+        }
+    )
+    PartitionedWriter(location(log), replica=replica).write(table)
+
+
+def test_labels_for_requests_another_replica_served(served: tuple[str, Path]) -> None:
+    url, log = served
+    before = label_files(log)
+    log_rows(log, ["from-pod-b", "multi-b:0", "multi-b:1"], replica="pod-b")
+    body = {
+        "labels": [
+            {"request_id": "from-pod-b", "label": "stay"},
+            {"request_id": "multi-b:1", "label": "churn"},
+        ]
+    }
+    assert feedback(url, json=body).status_code == 200
+    refused = feedback(url, json={"labels": [{"request_id": "multi-b", "label": "stay"}]})
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("labels[0].request_id 'multi-b' was not served")
+    # a label that arrives before the other replica has written its row is waited for
+    writer = threading.Timer(0.2, log_rows, (log, ["late-pod-c"], "pod-c"))
+    writer.start()
+    try:
+        late = feedback(url, json={"labels": [{"request_id": "late-pod-c", "label": "churn"}]})
+    finally:
+        writer.join()
+    assert late.status_code == 200, late.text
+    assert labels_since(url, log, before) == ["from-pod-b", "multi-b:1", "late-pod-c"]
 
 
 def test_a_label_must_be_a_class_of_the_model(served: tuple[str, Path]) -> None:
@@ -108,12 +172,13 @@ def test_a_label_must_be_a_class_of_the_model(served: tuple[str, Path]) -> None:
     assert response.json()["error"] == (
         "labels[0].label 'maybe' is not a class of the model; classes: 'churn', 'stay'"
     )
-    assert label_files(log) == before
+    assert labels_since(url, log, before) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_labels_as_a_csv_or_parquet_body(served: tuple[str, Path], fmt: str) -> None:
     url, log = served
+    before = label_files(log)
     ids = [served_id(url), served_id(url)]
     table = pa.table({"request_id": ids, "label": ["stay", "churn"]})
     if fmt == "csv":
@@ -126,9 +191,7 @@ def test_labels_as_a_csv_or_parquet_body(served: tuple[str, Path], fmt: str) -> 
     response = feedback(url, content=body, headers={"content-type": content_type})
     assert response.status_code == 200, response.text
     assert response.json()["recorded"] == 2
-    newest = max(label_files(log), key=lambda p: p.stat().st_mtime_ns)
-    written = pq.read_table(newest)
-    assert sorted(written.column("request_id").to_pylist()) == sorted(ids)
+    assert sorted(labels_since(url, log, before)) == sorted(ids)
 
 
 def test_a_regression_label_must_fit_the_target_range(regressor_dir: Path, tmp_path: Path) -> None:
