@@ -201,3 +201,26 @@ def test_a_missing_image_path_is_a_clear_error(
     err = capsys.readouterr().err
     assert f"error: The images path {missing} does not exist." in err
     assert github.comments_on(1) == []
+
+
+def test_patterns_that_match_nothing_leave_the_plots_out_and_say_so(
+    clone: Project,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A project without such plots yet (no experiment): the comment still goes out."""
+    github.add_pull(head="main")
+    for name, value in github.env().items():
+        monkeypatch.setenv(name, value)
+    body = tmp_path / "comment.md"
+    body.write_text("## Plan\n")
+    code = main(
+        ["-C", str(clone.root), "gh", "comment", "--pr", "1", "--body-file", str(body),
+         "--images", "reports/*/evaluate/*.png"]
+    )  # fmt: skip
+    assert code == 0
+    assert capsys.readouterr().err == "note: no image matches reports/*/evaluate/*.png\n"
+    assert [c["body"] for c in github.comments_on(1)] == ["## Plan\n\n<!-- mlops-gitops -->\n"]
+    assert "mlops/reports/pr-1" not in clone.remote_branches()
