@@ -68,15 +68,16 @@ def register(sub: Any) -> None:
 
 
 def _experiment(root: Path, name: str) -> tuple[SpecSet, Experiment]:
-    from mlops_gitops.errors import RegistryError
+    from mlops_gitops.errors import UnknownSpec
     from mlops_gitops.specs import load_specs
 
     specs = load_specs(root)
     experiment = specs.experiments.get(name)
     if experiment is None:
-        known = ", ".join(sorted(specs.experiments)) or "none"
-        raise RegistryError(
-            f"no Experiment named '{name}' in the specs (experiments: {known})",
+        raise UnknownSpec(
+            "Experiment",
+            name,
+            specs.experiments,
             "a model is named after its experiment: check the name with `mlops get`",
         )
     return specs, experiment
