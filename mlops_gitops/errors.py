@@ -90,9 +90,7 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 class UnknownSpec(MlopsError):
     """No spec of ``kind`` is called ``name``; ``known`` lists the names that exist."""
 
-    def __init__(
-        self, kind: str, name: str, known: Iterable[str], hint: str | None = None
-    ) -> None:
+    def __init__(self, kind: str, name: str, known: Iterable[str], hint: str | None = None) -> None:
         self.kind = kind
         self.name = name
         self.known = tuple(sorted(known))

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from mlops_gitops.drift_pr.body import Retraining
     from mlops_gitops.gitops.pull_request import ProposalResult

@@ -17,7 +17,9 @@ from tests.reconcile.test_deployments import deployment, free_port
 
 pytestmark = pytest.mark.slow
 
-UNREACHABLE_HINT = 'hint: start one and point DOCKER_HOST at it, e.g. `eval "$(bash .ci/docker.sh up)"`'
+UNREACHABLE_HINT = (
+    'hint: start one and point DOCKER_HOST at it, e.g. `eval "$(bash .ci/docker.sh up)"`'
+)
 
 
 @pytest.fixture
@@ -64,8 +66,7 @@ def test_a_refusing_daemon_is_a_message_in_deploy_apply_and_status(
         assert "Traceback" not in result.stderr
     assert "error: Docker refused to build mlops-gitops/lin-api:" in deployed.stderr
     assert deployed.stderr.rstrip().endswith(
-        ": the disk is full\n"
-        "hint: check that the daemon runs (`docker info`) and see `mlops logs`"
+        ": the disk is full\nhint: check that the daemon runs (`docker info`) and see `mlops logs`"
     )
     refused_status = "Docker refused to report the status of 'lin-api': the disk is full"
     assert refused_status in applied.stdout + applied.stderr
