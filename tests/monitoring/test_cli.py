@@ -232,7 +232,7 @@ def test_check_names_an_unknown_deployment_and_a_missing_argument(served):
     with pytest.raises(UnknownSpec) as raised:
         check(served, "malignancy-apl", now=NOW)
     assert raised.value.message == (
-        "no Deployment named 'malignancy-apl'; known: malignancy-api; "
+        "no Deployment named 'malignancy-apl'; known: malignancy-api, progression-api; "
         "did you mean 'malignancy-api'?"
     )
     with pytest.raises(DriftError, match="needs a DEPLOYMENT name"):
