@@ -6,6 +6,9 @@ hint on stderr and exits 1 without a traceback. Anything else is a bug and keeps
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "ApplyError",
     "BuildError",
@@ -17,6 +20,8 @@ __all__ = [
     "RuntimeBackendError",
     "SpecError",
     "StageError",
+    "UnknownSpec",
+    "did_you_mean",
 ]
 
 
@@ -74,3 +79,23 @@ class DriftError(MlopsError):
 
 class GitOpsError(MlopsError):
     """A git or pull-request operation failed."""
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``options``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class UnknownSpec(MlopsError):
+    """No spec of ``kind`` is called ``name``; ``known`` lists the names that exist."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str], hint: str | None = None) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = tuple(sorted(known))
+        listing = ", ".join(self.known) or "none"
+        super().__init__(
+            f"no {kind} named {name!r}; known: {listing}{did_you_mean(name, self.known)}",
+            hint or "run `mlops get` to list the specs",
+        )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.cli._colour import paint, use_colour
 from mlops_gitops.cli._common import add_format, print_json, project_root
-from mlops_gitops.errors import MlopsError, RuntimeBackendError
+from mlops_gitops.errors import MlopsError
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment
@@ -32,65 +32,35 @@ def register(sub: Any) -> None:
         metavar="IMAGE",
         help="base image (default: $MLOPS_BASE_IMAGE, else the spec's image.base)",
     )
-    build.set_defaults(handler=_docker_errors(_build))
+    build.set_defaults(handler=_build)
 
     deploy = sub.add_parser("deploy", help="run a deployment (a no-op when already up to date)")
     deploy.add_argument("deployment", help="the Deployment spec's name")
     deploy.add_argument("--runtime", choices=RUNTIME_CHOICES, help="override the spec's runtime")
-    deploy.set_defaults(handler=_docker_errors(_deploy))
+    deploy.set_defaults(handler=_deploy)
 
     undeploy = sub.add_parser("undeploy", help="stop and remove a deployment")
     undeploy.add_argument("deployment", help="the Deployment spec's name")
     undeploy.add_argument("--runtime", choices=RUNTIME_CHOICES, help="override the spec's runtime")
-    undeploy.set_defaults(handler=_docker_errors(_undeploy))
+    undeploy.set_defaults(handler=_undeploy)
 
     status = sub.add_parser("status", help="sync and health of every deployment")
     status.add_argument(
         "deployments", nargs="*", metavar="DEPLOYMENT", help="only these (default: all)"
     )
     add_format(status)
-    status.set_defaults(handler=_docker_errors(_status))
+    status.set_defaults(handler=_status)
 
     logs = sub.add_parser("logs", help="the last lines a deployment's server wrote")
     logs.add_argument("deployment", help="the Deployment spec's name")
     logs.add_argument("--tail", type=_tail, default=100, help="lines (default: 100)")
-    logs.set_defaults(handler=_docker_errors(_logs))
-
-
-def _deployments(root: Path) -> dict[str, Deployment]:
-    from mlops_gitops.specs import load_specs
-
-    return dict(load_specs(root).deployments)
+    logs.set_defaults(handler=_logs)
 
 
 def _deployment(root: Path, name: str) -> Deployment:
-    deployments = _deployments(root)
-    if name not in deployments:
-        known = ", ".join(sorted(deployments)) or "none"
-        raise RuntimeBackendError(
-            f"no Deployment named {name!r} in specs/ (found: {known})",
-            "check the name with `mlops get`",
-        )
-    return deployments[name]
+    from mlops_gitops.specs import load_specs
 
-
-def _docker_errors(handler: Any) -> Any:
-    """Docker SDK failures (daemon gone, port taken, push refused) become a message, not a
-    traceback."""
-
-    def wrapped(args: argparse.Namespace) -> int:
-        try:
-            code: int = handler(args)
-        except Exception as error:
-            if type(error).__module__.startswith("docker."):
-                raise RuntimeBackendError(
-                    f"Docker refused: {error}",
-                    "check that the daemon runs (`docker info`) and see `mlops logs`",
-                ) from None
-            raise
-        return code
-
-    return wrapped
+    return load_specs(root).deployment(name)
 
 
 def _tail(value: str) -> int:
@@ -139,15 +109,11 @@ def _undeploy(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     root = project_root(args)
-    deployments = _deployments(root)
-    wanted = args.deployments or sorted(deployments)
-    missing = [n for n in wanted if n not in deployments]
-    if missing:
-        raise RuntimeBackendError(
-            f"no Deployment named {', '.join(missing)} in specs/",
-            "check the names with `mlops get`",
-        )
-    rows = [_status_of(root, deployments[n]) for n in wanted]
+    from mlops_gitops.specs import load_specs
+
+    specs = load_specs(root)
+    deployments = [specs.deployment(n) for n in args.deployments or sorted(specs.deployments)]
+    rows = [_status_of(root, d) for d in deployments]
     failed = any(row.sync == "Unknown" for row in rows)
     if args.format == "json":
         print_json([row.to_dict() for row in rows])

@@ -154,91 +154,28 @@ def register(sub: Any) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from mlops_gitops.errors import DriftError
-    from mlops_gitops.monitoring.report import (
-        render_json,
-        render_markdown,
-        render_text,
-        write_report,
+    from mlops_gitops.monitoring.checking import check
+    from mlops_gitops.monitoring.report import render_json, render_markdown, render_text
+
+    outcome = check(
+        project_root(args),
+        args.deployment,
+        reference=args.reference,
+        current=args.current,
+        now=_parse_now(args.now),
+        overrides=_overrides(args),
+        scheduler=args.scheduler,
+        output=args.output,
+        metrics_file=args.metrics_file,
     )
-
-    root = project_root(args)
-    now = _parse_now(args.now)
-    performance = None
-    if args.reference is not None and args.current is not None:
-        from mlops_gitops.monitoring.engine import detect_drift
-        from mlops_gitops.monitoring.settings import DriftSettings
-
-        settings = DriftSettings(**_overrides(args))
-        result = detect_drift(args.reference, args.current, settings=settings)
-        output = args.output
-        if args.deployment:
-            from dataclasses import replace
-
-            result = replace(result, deployment=args.deployment)
-    elif args.deployment is not None and args.reference is None:
-        from mlops_gitops.labels.performance import labelled_performance
-        from mlops_gitops.monitoring.deployment import check_deployment, report_directory
-        from mlops_gitops.specs import load_specs
-
-        specs = load_specs(root)
-        if args.deployment not in specs.deployments:
-            known = ", ".join(sorted(specs.deployments)) or "none"
-            raise DriftError(
-                f"no Deployment named {args.deployment!r} (known: {known})",
-                "run `mlops get` to list the specs",
-            )
-        deployment = specs.deployments[args.deployment]
-        result = check_deployment(
-            root,
-            deployment,
-            specs,
-            current=args.current,
-            now=now,
-            overrides=_overrides(args),
-            scheduler=args.scheduler,
-        )
-        output = args.output or report_directory(root, result)
-        performance = labelled_performance(
-            root,
-            deployment,
-            specs,
-            current=args.current,
-            start=datetime.fromisoformat(result.window_start) if result.window_start else None,
-            end=datetime.fromisoformat(result.window_end or ""),
-        )
-    else:
-        raise DriftError(
-            "mlops drift check needs a DEPLOYMENT name, or both --reference FILE and "
-            "--current FILE",
-            "e.g. `mlops drift check my-api` or "
-            "`mlops drift check --reference train.parquet --current today.parquet`",
-        )
-    if output is not None:
-        paths = write_report(result, output)
-        if performance is not None:
-            from mlops_gitops.labels.report import write_section
-
-            paths = (*paths, *(p for p in write_section(output, performance) if p not in paths))
-        print(f"wrote {len(paths)} file(s) to {output}", file=sys.stderr)
-    if args.metrics_file is not None:
-        import time
-
-        from mlops_gitops.monitoring.drift_metrics import write_drift_metrics
-
-        write_drift_metrics(
-            args.metrics_file,
-            result.deployment or args.deployment or "adhoc",
-            dataset_drift=result.dataset_drift,
-            drifted_columns=len(result.drifted_columns),
-            finished_at=time.time(),
-        )
+    if outcome.report_dir is not None:
+        print(f"wrote {len(outcome.written)} file(s) to {outcome.report_dir}", file=sys.stderr)
     rendered = {"json": render_json, "md": render_markdown, "text": render_text}[args.format]
-    text = rendered(result)
-    if performance is not None:
-        text = _with_performance(text, args.format, performance)
+    text = rendered(outcome.result)
+    if outcome.performance is not None:
+        text = _with_performance(text, args.format, outcome.performance)
     sys.stdout.write(text)
-    return EXIT_DRIFT if args.fail_on_drift and result.dataset_drift else EXIT_OK
+    return EXIT_DRIFT if args.fail_on_drift and outcome.result.dataset_drift else EXIT_OK
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

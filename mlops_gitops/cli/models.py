@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mlops_gitops.cli._common import add_format, print_json, project_root
-
-if TYPE_CHECKING:
-    from mlops_gitops.specs.models import Experiment, SpecSet
 
 __all__ = ["register"]
 
@@ -67,27 +63,12 @@ def register(sub: Any) -> None:
     promote.set_defaults(handler=_promote)
 
 
-def _experiment(root: Path, name: str) -> tuple[SpecSet, Experiment]:
-    from mlops_gitops.errors import RegistryError
-    from mlops_gitops.specs import load_specs
-
-    specs = load_specs(root)
-    experiment = specs.experiments.get(name)
-    if experiment is None:
-        known = ", ".join(sorted(specs.experiments)) or "none"
-        raise RegistryError(
-            f"no Experiment named '{name}' in the specs (experiments: {known})",
-            "a model is named after its experiment: check the name with `mlops get`",
-        )
-    return specs, experiment
-
-
 def _register(args: argparse.Namespace) -> int:
-    from mlops_gitops.registry import register_model
+    from mlops_gitops.registry import register_experiment
 
-    root = project_root(args)
-    _experiment(root, args.experiment)
-    version = register_model(root, args.experiment, bump=args.bump, message=args.message)
+    version = register_experiment(
+        project_root(args), args.experiment, bump=args.bump, message=args.message
+    )
     if args.format == "json":
         print_json(version.to_dict())
     else:
@@ -151,19 +132,14 @@ def _backend_line(compiled: Mapping[str, Any]) -> str:
 
 
 def _promote(args: argparse.Namespace) -> int:
-    from mlops_gitops.registry import promote
+    from mlops_gitops.registry import promote_experiment
 
-    root = project_root(args)
-    specs, experiment = _experiment(root, args.name)
-    problem = specs.problem_of(experiment)
-    result = promote(
-        root,
+    result = promote_experiment(
+        project_root(args),
         args.name,
         stage=args.stage,
-        criteria=problem.success_criteria,
-        metric=problem.metric,
         version=args.version,
-        tolerance=(args.tolerance if args.tolerance is not None else experiment.champion_tolerance),
+        tolerance=args.tolerance,
         force=args.force,
         message=args.message,
     )

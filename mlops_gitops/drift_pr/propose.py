@@ -1,7 +1,8 @@
 """``mlops drift pr``: check a deployment for drift and propose the report as a pull request.
 
-One straight path: check; stop when nothing drifted (unless forced); write the report; measure
-labelled traffic; when the spec asks to retrain and labels exist, build the new dataset version,
+One straight path: check, with the window's labelled traffic, as ``mlops drift check`` does
+(:func:`mlops_gitops.monitoring.check`); stop when nothing drifted (unless forced); write the
+report; when the spec asks to retrain and labels exist, build the new dataset version,
 point the dataset spec at it and train a challenger; put the new data into DVC; and last, the
 only git side effect, commit everything to ``mlops/drift/<deployment>/<window end date>`` and
 open or update the pull request (:func:`mlops_gitops.gitops.propose_change`).
@@ -16,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from mlops_gitops.errors import DriftError
 
 if TYPE_CHECKING:
     from mlops_gitops.drift_pr.body import Retraining
@@ -67,64 +66,38 @@ def propose_drift_pr(
 ) -> DriftProposal:
     """Check ``deployment_name`` and, when its data drifted (or ``force``), propose the report
     (and, with ``monitoring.retrain`` and labels, a new dataset version) as a pull request."""
-    from mlops_gitops.labels.joined import read_labelled_window
-    from mlops_gitops.monitoring.deployment import check_deployment, report_directory
-    from mlops_gitops.monitoring.report import write_report
-    from mlops_gitops.specs import load_specs
+    from mlops_gitops.monitoring.checking import check, write_outcome
 
-    specs = load_specs(root)
-    deployment = _deployment(specs, deployment_name)
-    result = check_deployment(root, deployment, specs, current=current, now=now)
+    outcome = check(root, deployment_name, current=current, now=now, write=False)
+    result, deployment, specs = outcome.result, outcome.deployment, outcome.specs
+    assert deployment is not None and specs is not None  # a deployment's check sets them
     skipped = _skip_reason(result, deployment, force)
     if skipped is not None:
         return DriftProposal(result, skipped=skipped)
     assert result.window_end is not None  # check_deployment always sets it
     _check_remote(root, remote)  # before any work that a missing remote would waste
-    end = datetime.fromisoformat(result.window_end)
-    start = datetime.fromisoformat(result.window_start) if result.window_start else None
-    window = read_labelled_window(root, deployment, start=start, end=end, current=current)
-    performance = None
-    if window is not None:
-        from mlops_gitops.labels.performance import labelled_performance
-
-        performance = labelled_performance(
-            root, deployment, specs, start=start, end=end, current=current, window=window
-        )
-
-    report_dir = report_directory(root, result)
-    written = list(write_report(result, report_dir))
-    if performance is not None:
-        from mlops_gitops.labels.report import write_section
-
-        written += [p for p in write_section(report_dir, performance) if p not in written]
+    outcome = write_outcome(root, outcome)
+    assert outcome.report_dir is not None  # write_outcome sets it
     prefix, branch = branch_for(deployment.name, result.window_end)
     retraining: Retraining | None = None
     extra: dict[Path, bytes] = {}
+    window = outcome.window
     if deployment.monitoring.retrain and window is not None and window.rows:
         retraining, extra = _retrain(root, deployment, specs, window, branch.rsplit("/", 1)[1])
     return _propose(
         root,
         result,
         deployment,
-        files=written,
+        files=list(outcome.written),
         extra=extra,
-        report_dir=report_dir,
-        performance=performance,
+        report_dir=outcome.report_dir,
+        performance=outcome.performance,
         retraining=retraining,
         prefix=prefix,
         branch=branch,
         remote=remote,
         env=env,
     )
-
-
-def _deployment(specs: SpecSet, name: str) -> Deployment:
-    if name not in specs.deployments:
-        known = ", ".join(sorted(specs.deployments)) or "none"
-        raise DriftError(
-            f"no Deployment named {name!r} (known: {known})", "run `mlops get` to list the specs"
-        )
-    return specs.deployments[name]
 
 
 def _check_remote(root: Path, remote: str) -> None:

@@ -38,13 +38,7 @@ def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> Im
             "pass a CSV or Parquet file with request_id and label columns",
         )
     specs = load_specs(root)
-    if deployment_name not in specs.deployments:
-        known = ", ".join(sorted(specs.deployments)) or "none"
-        raise DataError(
-            f"no Deployment named {deployment_name!r} (known: {known})",
-            "run `mlops get` to list the specs",
-        )
-    deployment = specs.deployments[deployment_name]
+    deployment = specs.deployment(deployment_name)
     experiment = specs.experiment_of(deployment)
     label_type: pa.DataType | None = None
     if experiment is not None:

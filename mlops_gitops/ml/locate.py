@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_gitops.errors import MlopsError
+from mlops_gitops.errors import MlopsError, UnknownSpec
 
 __all__ = ["model_dir_for"]
 
@@ -25,8 +25,9 @@ def model_dir_for(root: Path, name: str) -> Path:
                 "train it first: `dvc repro`",
             )
         return directory
-    known = sorted([*specs.deployments, *specs.experiments])
-    raise MlopsError(
-        f"no deployment or experiment named {name!r}; known: {', '.join(known) or 'none'}",
+    raise UnknownSpec(
+        "Deployment or Experiment",
+        name,
+        [*specs.deployments, *specs.experiments],
         "give a name from `mlops get`, or --model-dir",
     )

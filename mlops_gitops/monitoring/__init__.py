@@ -2,6 +2,9 @@
 
 The public API (heavy libraries load only when a check runs, not on import)::
 
+    from mlops_gitops.monitoring import check
+    outcome = check(Path("."), "iris-api")  # the spec's window, labels, report written
+
     from mlops_gitops.monitoring import DriftSettings, detect_drift, write_report
     result = detect_drift("data/iris/train.parquet", "current.parquet",
                           settings=DriftSettings(min_rows=50))
@@ -16,17 +19,20 @@ from mlops_gitops.monitoring.window import parse_window
 
 __all__ = [
     "METHODS",
+    "CheckOutcome",
     "ColumnDrift",
     "ColumnOverride",
     "DriftResult",
     "DriftSettings",
     "Histogram",
+    "check",
     "check_deployment",
     "detect_drift",
     "parse_window",
     "read_current_window",
     "render_markdown",
     "render_text",
+    "write_outcome",
     "write_report",
 ]
 
@@ -45,6 +51,10 @@ def __getattr__(name: str) -> object:
         from mlops_gitops.monitoring import report
 
         return getattr(report, name)
+    if name in ("check", "CheckOutcome", "write_outcome"):
+        from mlops_gitops.monitoring import checking
+
+        return getattr(checking, name)
     if name == "check_deployment":
         from mlops_gitops.monitoring.deployment import check_deployment
 

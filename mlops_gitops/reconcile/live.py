@@ -142,7 +142,7 @@ def apply_live(root: Path, specs: SpecSet, actions: list[LiveAction]) -> list[st
     done = []
     for action in actions:
         if action.verb == "deploy":
-            deployment = specs.deployments[action.name]
+            deployment = specs.deployment(action.name)
             result = get_runtime(action.runtime, root).deploy(deployment)
             where = f" at {result.url}" if result.url else ""
             done.append(f"deployed {action.name} ({action.runtime}){where}: {result.detail}")

@@ -8,6 +8,7 @@ Importing this package is light: GTO, DVC and GitPython are imported inside the 
 """
 
 from mlops_gitops.registry.checkout import checkout_model
+from mlops_gitops.registry.experiment_models import promote_experiment, register_experiment
 from mlops_gitops.registry.lineage import build_lineage, dvc_data_version, write_lineage
 from mlops_gitops.registry.model_card import render_model_card, write_model_card
 from mlops_gitops.registry.model_types import (
@@ -36,6 +37,8 @@ __all__ = [
     "dvc_data_version",
     "list_models",
     "promote",
+    "promote_experiment",
+    "register_experiment",
     "register_model",
     "render_model_card",
     "resolve_stage",

@@ -32,7 +32,7 @@ from mlops_gitops.render.container import (
     image_repository,
     render_build_context,
 )
-from mlops_gitops.runtimes.docker_client import docker_client
+from mlops_gitops.runtimes.docker_client import docker_client, docker_errors
 from mlops_gitops.runtimes.model_dir import resolve_model_dir
 from mlops_gitops.runtimes.wheels import collect_wheels
 from mlops_gitops.specs.models import Deployment
@@ -226,22 +226,22 @@ def build_image(
     client = docker_client()
     from docker.errors import ImageNotFound
 
-    built = False
-    try:
-        client.images.get(prepared.image)
-        log(f"{prepared.image} is up to date")
-    except ImageNotFound:
-        _stream_build(client, folder, prepared, log)
-        built = True
-    pushed = False
+    with docker_errors(f"build {prepared.image}"):
+        built = False
+        try:
+            client.images.get(prepared.image)
+            log(f"{prepared.image} is up to date")
+        except ImageNotFound:
+            _stream_build(client, folder, prepared, log)
+            built = True
     if push:
         if not deployment.image.registry:
             raise BuildError(
                 f"--push needs a registry, and deployment {deployment.name!r} names none",
                 f"set image.registry in {deployment.source.file}",
             )
-        _push(client, deployment, prepared, log)
-        pushed = True
+        with docker_errors(f"push {prepared.image}"):
+            _push(client, deployment, prepared, log)
     with contextlib.suppress(Exception):
         client.close()
     return BuildResult(
@@ -250,5 +250,5 @@ def build_image(
         context_dir=folder,
         model_sha256=prepared.model_sha256,
         built=built,
-        pushed=pushed,
+        pushed=push,
     )

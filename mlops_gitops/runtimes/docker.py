@@ -37,7 +37,7 @@ from mlops_gitops.runtimes.build import (
     build_image,
     prepare_build,
 )
-from mlops_gitops.runtimes.docker_client import docker_client
+from mlops_gitops.runtimes.docker_client import docker_client, docker_errors
 from mlops_gitops.runtimes.health import is_ready, probe_ready, wait_ready
 from mlops_gitops.runtimes.ports import ensure_port_free
 from mlops_gitops.serving.identity import INSTANCE_ENV, new_instance_id
@@ -205,7 +205,13 @@ class DockerRuntime:
         built = build_image(
             self.root, deployment, base_image=self.base_image, wheel_cache=self.wheel_cache
         )
-        client = docker_client()
+        with docker_errors(
+            f"deploy {deployment.name!r}",
+            missing_hint=f"build the image again: `mlops build {deployment.name}`",
+        ):
+            return self._deploy(docker_client(), deployment, built)
+
+    def _deploy(self, client: Any, deployment: Deployment, built: BuildResult) -> DeployResult:
         current = self._replicas(client, deployment)
         changed: list[str] = []
         for index in range(deployment.replicas):
@@ -248,6 +254,10 @@ class DockerRuntime:
             return RuntimeStatus(
                 deployment.name, self.name, "", "OutOfSync", "Missing", error.message
             )
+        with docker_errors(f"report the status of {deployment.name!r}"):
+            return self._status(client, deployment)
+
+    def _status(self, client: Any, deployment: Deployment) -> RuntimeStatus:
         replicas = self._replicas(client, deployment)
         if not replicas:
             return RuntimeStatus(
@@ -289,16 +299,18 @@ class DockerRuntime:
     def logs(self, deployment: Deployment, tail: int = 100) -> str:
         client = docker_client()
         parts = []
-        for replica in self._replicas(client, deployment):
-            text = replica.container.logs(tail=tail).decode(errors="replace")
-            parts.append(f"==> replica {replica.index} (port {replica.port}) <==\n{text}")
+        with docker_errors(f"read the logs of {deployment.name!r}"):
+            for replica in self._replicas(client, deployment):
+                text = replica.container.logs(tail=tail).decode(errors="replace")
+                parts.append(f"==> replica {replica.index} (port {replica.port}) <==\n{text}")
         return "\n".join(parts)
 
     def undeploy(self, deployment: Deployment) -> bool:
         client = docker_client()
-        replicas = self._replicas(client, deployment)
-        for replica in replicas:
-            replica.container.remove(force=True)
+        with docker_errors(f"remove {deployment.name!r}"):
+            replicas = self._replicas(client, deployment)
+            for replica in replicas:
+                replica.container.remove(force=True)
         return bool(replicas)
 
 

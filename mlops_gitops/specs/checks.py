@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from mlops_gitops.errors import UnknownSpec, did_you_mean
 from mlops_gitops.io.outbound import ALLOW_ENV, AllowList, url_refusal
 from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, Task, estimator_class
 from mlops_gitops.ml.hyperparams import MAX_CHOICES, MAX_GRID, ParamType, param_type
@@ -26,7 +27,7 @@ from mlops_gitops.specs.models import (
     Range,
     Spec,
 )
-from mlops_gitops.specs.schema import describe, did_you_mean
+from mlops_gitops.specs.schema import describe
 from mlops_gitops.specs.yamlpos import Document
 from mlops_gitops.specs.yamlpos import Path as JsonPath
 
@@ -88,9 +89,7 @@ class _Index:
         return name not in self.by_kind[kind] and (kind, name) not in self.declared
 
     def missing(self, kind: str, name: str) -> str:
-        known = sorted(self.by_kind[kind])
-        listing = ", ".join(known) if known else "none"
-        return f"no {kind} named {name!r}; known: {listing}{did_you_mean(name, known)}"
+        return UnknownSpec(kind, name, self.by_kind[kind]).message
 
 
 Check = Callable[[_Index, Path], Iterator[Diagnostic]]

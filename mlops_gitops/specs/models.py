@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
+from mlops_gitops.errors import UnknownSpec
 from mlops_gitops.specs.shape import shape
 
 __all__ = [
@@ -403,6 +404,7 @@ class Deployment:
 
 
 Spec: TypeAlias = Problem | Dataset | Experiment | Deployment
+_S = TypeVar("_S", Problem, Dataset, Experiment, Deployment)
 
 
 @dataclass(frozen=True)
@@ -425,13 +427,36 @@ class SpecSet:
             len(self.problems) + len(self.datasets) + len(self.experiments) + len(self.deployments)
         )
 
+    def problem(self, name: str) -> Problem:
+        """The Problem called ``name``; :class:`~mlops_gitops.errors.UnknownSpec` if none is."""
+        return _lookup("Problem", self.problems, name)
+
+    def dataset(self, name: str) -> Dataset:
+        """The Dataset called ``name``; :class:`~mlops_gitops.errors.UnknownSpec` if none is."""
+        return _lookup("Dataset", self.datasets, name)
+
+    def experiment(self, name: str) -> Experiment:
+        """The Experiment called ``name``; :class:`~mlops_gitops.errors.UnknownSpec` if none is."""
+        return _lookup("Experiment", self.experiments, name)
+
+    def deployment(self, name: str) -> Deployment:
+        """The Deployment called ``name``; :class:`~mlops_gitops.errors.UnknownSpec` if none is."""
+        return _lookup("Deployment", self.deployments, name)
+
     def problem_of(self, experiment: Experiment) -> Problem:
-        return self.problems[experiment.problem]
+        return self.problem(experiment.problem)
 
     def dataset_of(self, experiment: Experiment) -> Dataset:
-        return self.datasets[experiment.dataset]
+        return self.dataset(experiment.dataset)
 
     def experiment_of(self, deployment: Deployment) -> Experiment | None:
         """The experiment a deployment serves, if it names one (directly or by registered name)."""
         name = deployment.model.experiment or deployment.model.registered
         return self.experiments.get(name) if name else None
+
+
+def _lookup(kind: str, specs: Mapping[str, _S], name: str) -> _S:
+    found = specs.get(name)
+    if found is None:
+        raise UnknownSpec(kind, name, specs)
+    return found

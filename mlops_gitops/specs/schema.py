@@ -7,7 +7,6 @@ unknown field) or value.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Iterator, Mapping
@@ -15,6 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from mlops_gitops.errors import did_you_mean
 from mlops_gitops.specs.diagnostics import Diagnostic
 from mlops_gitops.specs.models import API_VERSION
 from mlops_gitops.specs.yamlpos import Document
@@ -91,11 +91,6 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__  # pragma: no cover - YAML gives no other types
-
-
-def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_document(doc: Document) -> tuple[str | None, list[Diagnostic]]:

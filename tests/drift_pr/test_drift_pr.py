@@ -203,7 +203,7 @@ def test_errors_exit_1_with_a_hint(
     code = main(["-C", str(repo.root), "drift", "pr", "nope"])
     assert (code, capsys.readouterr().err) == (
         1,
-        "error: no Deployment named 'nope' (known: shop-api)\n"
+        "error: no Deployment named 'nope'; known: shop-api\n"
         "hint: run `mlops get` to list the specs\n",
     )
     drifted_requests(repo.root)

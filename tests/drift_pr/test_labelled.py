@@ -145,7 +145,7 @@ def test_labels_import_cli_errors_exit_1(project: Path, capsys: pytest.CaptureFi
     assert f"error: {bad} has no column 'label' (it has: request_id, value)" in err
     assert "hint: labels need a 'request_id' and a 'label' column" in err
     assert main(["-C", str(project), "labels", "import", "nope", str(bad)]) == 1
-    assert "no Deployment named 'nope' (known: shop-api)" in capsys.readouterr().err
+    assert "error: no Deployment named 'nope'; known: shop-api\n" in capsys.readouterr().err
     assert main(["-C", str(project), "labels", "import", DEPLOYMENT, "missing.csv"]) == 1
     assert "labels file missing.csv does not exist" in capsys.readouterr().err
     assert not (project / LOG / "labels").exists()

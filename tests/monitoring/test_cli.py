@@ -203,3 +203,37 @@ def test_cli_unknown_deployment_and_missing_split(served, capsys):
     assert main(["-C", str(served), "drift", "check", "malignancy-api"]) == 1
     err = capsys.readouterr().err
     assert "train.parquet does not exist" in err and "dvc repro" in err
+
+
+def test_check_is_one_library_call_that_writes_only_when_asked(served, tmp_path):
+    from mlops_gitops.monitoring import check
+
+    reports = served / "reports"
+    outcome = check(served, "malignancy-api", now=NOW, write=False)
+    assert outcome.deployment is not None and outcome.deployment.name == "malignancy-api"
+    assert outcome.result.drifted_columns == ("mean_radius", "prediction")
+    assert (outcome.report_dir, outcome.written, outcome.performance) == (None, (), None)
+    assert not reports.exists()
+
+    metrics = tmp_path / "drift.prom"
+    written = check(served, "malignancy-api", now=NOW, metrics_file=metrics)
+    folder = reports / "drift" / "malignancy-api" / "20240508T060000Z"
+    assert written.report_dir == folder
+    assert sorted(written.written) == sorted(folder.iterdir())
+    lines = metrics.read_text().splitlines()
+    assert 'mlops_drift_check_dataset_drift{deployment="malignancy-api"} 1' in lines
+    assert 'mlops_drift_check_drifted_columns{deployment="malignancy-api"} 2' in lines
+
+
+def test_check_names_an_unknown_deployment_and_a_missing_argument(served):
+    from mlops_gitops.errors import DriftError, UnknownSpec
+    from mlops_gitops.monitoring import check
+
+    with pytest.raises(UnknownSpec) as raised:
+        check(served, "malignancy-apl", now=NOW)
+    assert raised.value.message == (
+        "no Deployment named 'malignancy-apl'; known: malignancy-api, progression-api; "
+        "did you mean 'malignancy-api'?"
+    )
+    with pytest.raises(DriftError, match="needs a DEPLOYMENT name"):
+        check(served)

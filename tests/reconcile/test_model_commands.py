@@ -37,4 +37,4 @@ def test_predict_by_experiment_name(repo: Path) -> None:
     bad = mlops(
         repo, "predict", "nope", "--input", "rows.csv", "--output", "o.parquet", check=False
     )
-    assert bad.returncode == 1 and "no deployment or experiment named 'nope'" in bad.stderr
+    assert bad.returncode == 1 and "no Deployment or Experiment named 'nope'" in bad.stderr

@@ -101,7 +101,7 @@ def test_unknown_experiment_is_an_error(
 ) -> None:
     assert run(spec_repo, "register", "nope") == 1
     err = capsys.readouterr().err
-    assert "error: no Experiment named 'nope' in the specs (experiments: " in err
+    assert "error: no Experiment named 'nope'; known: " in err
     assert "progression-linear" in err
 
 
