@@ -215,7 +215,9 @@ def _check(args: argparse.Namespace) -> int:
             "`mlops drift check --reference train.parquet --current today.parquet`",
         )
     if output is not None:
-        paths = write_report(result, output)
+        # the default folder's parent (reports/drift/<deployment>/) keeps the DVC plots
+        plots_folder = output.parent if args.output is None else None
+        paths = write_report(result, output, plots_folder=plots_folder)
         if performance is not None:
             from mlops_gitops.loop.labelled_report import write_section
 

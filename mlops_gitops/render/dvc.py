@@ -1,7 +1,15 @@
-"""Specs -> the DVC stages and ``params.yaml`` blocks they need. Pure: no I/O.
+"""Specs -> the DVC stages, the ``params.yaml`` blocks and the spec files they need. Pure: no I/O.
 
-Each stage depends on exactly the ``params.yaml`` keys it uses, so a changed description or
-label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
+``params.yaml`` holds only what a person tunes from run to run (the split's size and seed, the
+candidates and their search spaces, the search, preprocessing and interpretation settings), so
+the default ``dvc exp show`` compares experiments by those and their metrics, and
+``dvc exp run -S mlops.experiment.<name>.search.trials=20`` sets one. The rest of what stages
+use (dataset source and column schema, problem task and success criteria, compile and compute
+settings) goes to small JSON files under ``.mlops/specs/`` that stages declare as ``deps``: DVC
+re-runs a stage when one changes, but ``dvc exp show`` does not spread them into columns.
+
+Each stage depends on the ``params.yaml`` keys and spec files it uses, so a changed description
+or label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
 ``mlops.version`` is a dependency of every stage: upgrading the framework re-runs the pipeline.
 
 Every output is cached by DVC (no ``cache: false``), reports and metrics included: DVC's
@@ -25,14 +33,21 @@ from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, PDP_ICE_DIR, PLOT_FILES
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 
 __all__ = [
+    "CANDIDATES",
     "MANAGED_BY",
     "PARAMS_ROOT",
+    "SPEC_DIR",
     "DesiredPipeline",
+    "RenderedFile",
     "RenderedStage",
+    "dataset_files",
     "dataset_params",
+    "experiment_files",
     "experiment_params",
-    "problem_params",
+    "problem_files",
     "render_pipeline",
+    "spec_file",
+    "spec_parts",
     "stage_name",
 ]
 
@@ -40,6 +55,12 @@ MANAGED_BY = "mlops-gitops"
 PARAMS_ROOT = "mlops"
 STAGE_MODULE = "python -m mlops_gitops.stages"
 VERSION_KEY = f"{PARAMS_ROOT}.version"
+SPEC_DIR = ".mlops/specs"
+"""Rendered spec files (JSON) that stages depend on; every file in it belongs to mlops."""
+CANDIDATES = "candidates"
+"""In params.yaml the candidates are a mapping of name to candidate (in a spec, a list)."""
+VALIDATION_PART = "validation"
+CRITERIA_PART = "criteria"
 
 
 @dataclass(frozen=True)
@@ -51,10 +72,21 @@ class RenderedStage:
 
 
 @dataclass(frozen=True)
+class RenderedFile:
+    path: str
+    """Relative to the project root, under :data:`SPEC_DIR`."""
+    body: Mapping[str, Any]
+    spec: str
+    """``Kind/name`` of the spec it renders."""
+
+
+@dataclass(frozen=True)
 class DesiredPipeline:
     stages: tuple[RenderedStage, ...]
     params: Mapping[str, Any]
-    """The whole ``mlops:`` block of params.yaml."""
+    """The whole ``mlops:`` block of params.yaml: the tunables."""
+    files: tuple[RenderedFile, ...]
+    """The spec files (JSON) with the fixed settings."""
 
 
 def stage_name(stage: str, spec_name: str) -> str:
@@ -71,10 +103,38 @@ def _drop_empty(value: Any) -> Any:
     return value
 
 
+def spec_file(kind: str, name: str, part: str = "") -> str:
+    """The rendered file of a spec's fixed settings (``part``: one group of them, kept apart
+    so that changing it re-runs only the stages that read it)."""
+    suffix = f".{part}" if part else ""
+    return f"{SPEC_DIR}/{kind.lower()}-{name}{suffix}.json"
+
+
+def spec_parts(kind: str, name: str) -> tuple[str, ...]:
+    """Every rendered file of one spec, the main one first."""
+    parts = {"Dataset": ("", VALIDATION_PART), "Problem": ("", CRITERIA_PART)}.get(kind, ("",))
+    return tuple(spec_file(kind, name, part) for part in parts)
+
+
 def dataset_params(dataset: Dataset) -> dict[str, Any]:
-    """What a dataset's stages use: everything but the description and labels."""
+    """The dataset's tunables: the split."""
+    split = dataset.split
+    return {
+        "split": _drop_empty(
+            {
+                "testSize": split.test_size,
+                "seed": split.seed,
+                "stratify": split.stratify,
+                "timeColumn": split.time_column,
+            }
+        )
+    }
+
+
+def dataset_files(dataset: Dataset) -> dict[str, dict[str, Any]]:
+    """What a dataset's stages use besides the split: not the description or labels."""
     source = dataset.data_source
-    block: dict[str, Any] = _drop_empty(
+    schema: dict[str, Any] = _drop_empty(
         {
             "source": {
                 "sklearn": source.sklearn,
@@ -95,37 +155,39 @@ def dataset_params(dataset: Dataset) -> dict[str, Any]:
                 }
                 for c in dataset.columns
             },
+            "sensitiveColumns": list(dataset.sensitive_columns),
+        }
+    )
+    validation: dict[str, Any] = _drop_empty(
+        {
             "validation": {
                 "maxMissingFraction": dataset.validation.max_missing_fraction,
                 "minRows": dataset.validation.min_rows,
                 "maxDuplicateFraction": dataset.validation.max_duplicate_fraction,
                 "minClassFraction": dataset.validation.min_class_fraction,
                 "maxClassFraction": dataset.validation.max_class_fraction,
-            },
-            "split": {
-                "testSize": dataset.split.test_size,
-                "seed": dataset.split.seed,
-                "stratify": dataset.split.stratify,
-                "timeColumn": dataset.split.time_column,
-            },
+            }
         }
     )
-    # always present, even empty: the interpret stage depends on this key
-    block["sensitiveColumns"] = list(dataset.sensitive_columns)
-    return block
+    return {
+        spec_file("Dataset", dataset.name): schema,
+        spec_file("Dataset", dataset.name, VALIDATION_PART): validation,
+    }
 
 
-def problem_params(problem: Problem) -> dict[str, Any]:
-    """What training and evaluation use: not the question, hypotheses or owner."""
-    block: dict[str, Any] = _drop_empty(
-        {"task": problem.task, "target": problem.target, "metric": problem.metric}
-    )
-    # always present, even empty: the evaluate and register stages depend on this key
-    block["successCriteria"] = [
+def problem_files(problem: Problem) -> dict[str, dict[str, Any]]:
+    """What training and evaluation use: not the question, hypotheses or owner. The success
+    criteria are a file of their own: tightening them re-runs evaluation, not training."""
+    criteria = [
         _drop_empty({"metric": c.metric, "min": c.min, "max": c.max})
         for c in problem.success_criteria
     ]
-    return block
+    return {
+        spec_file("Problem", problem.name): _drop_empty(
+            {"task": problem.task, "target": problem.target, "metric": problem.metric}
+        ),
+        spec_file("Problem", problem.name, CRITERIA_PART): {"successCriteria": criteria},
+    }
 
 
 def _param_value(value: Any) -> Any:
@@ -141,21 +203,20 @@ def _param_value(value: Any) -> Any:
 
 
 def experiment_params(experiment: Experiment) -> dict[str, Any]:
+    """The experiment's tunables. Candidates are keyed by name, so each search space bound is
+    a column of ``dvc exp show`` and a key ``dvc exp run -S`` can set."""
     search = experiment.search
     prep = experiment.preprocessing
     interp = experiment.interpretation
     block: dict[str, Any] = _drop_empty(
         {
-            "problem": experiment.problem,
-            "dataset": experiment.dataset,
-            "candidates": [
-                {
-                    "name": c.name,
+            CANDIDATES: {
+                c.name: {
                     "estimator": c.estimator,
                     "params": {k: _param_value(v) for k, v in c.params.items()},
                 }
                 for c in experiment.candidates
-            ],
+            },
             "search": {
                 "strategy": search.strategy,
                 "trials": search.trials,
@@ -177,6 +238,17 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
                 "localExamples": interp.local_examples,
                 "fairness": interp.fairness,
             },
+        }
+    )
+    return block
+
+
+def experiment_files(experiment: Experiment) -> dict[str, dict[str, Any]]:
+    """What the experiment's stages use besides its tunables."""
+    body: dict[str, Any] = _drop_empty(
+        {
+            "problem": experiment.problem,
+            "dataset": experiment.dataset,
             "compile": {
                 "enabled": experiment.compile.enabled,
                 "probabilityTolerance": experiment.compile.probability_tolerance,
@@ -190,7 +262,7 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
             "championTolerance": experiment.champion_tolerance,
         }
     )
-    return block
+    return {spec_file("Experiment", experiment.name): body}
 
 
 def _stage(
@@ -198,6 +270,7 @@ def _stage(
     name: str,
     *,
     params: list[str],
+    files: list[str] = (),  # type: ignore[assignment]
     deps: list[str] = (),  # type: ignore[assignment]
     outs: list[Any] = (),  # type: ignore[assignment]
     metrics: list[str] = (),  # type: ignore[assignment]
@@ -205,7 +278,7 @@ def _stage(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "cmd": f"{STAGE_MODULE} {stage} {name}",
-        "deps": sorted(set(deps)),
+        "deps": sorted({*deps, *files}),
         "params": [{"params.yaml": sorted({VERSION_KEY, *params})}],
         "outs": list(outs),
         "metrics": list(metrics),
@@ -218,6 +291,8 @@ def _stage(
 def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     n = dataset.name
     key = f"{PARAMS_ROOT}.dataset.{n}"
+    schema = spec_file("Dataset", n)
+    validation = spec_file("Dataset", n, VALIDATION_PART)
     data = f"data/{n}"
     reports = f"reports/{n}"
     spec = f"Dataset/{n}"
@@ -228,7 +303,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "ingest",
                 n,
-                params=[f"{key}.source", f"{key}.target"],
+                params=[],
+                files=[schema],
                 deps=source_deps,
                 outs=[f"{data}/raw.parquet", f"{data}/ingest.json"],
             ),
@@ -239,7 +315,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "profile",
                 n,
-                params=[f"{key}.columns", f"{key}.target"],
+                params=[],
+                files=[schema],
                 deps=[f"{data}/raw.parquet"],
                 outs=[f"{reports}/profile.json", f"{reports}/profile.md"],
                 plots=[f"{reports}/plots"],
@@ -251,7 +328,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "validate",
                 n,
-                params=[f"{key}.columns", f"{key}.target", f"{key}.validation"],
+                params=[],
+                files=[schema, validation],
                 deps=[f"{data}/raw.parquet"],
                 outs=[
                     f"{reports}/validation.json",
@@ -265,7 +343,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "split",
                 n,
-                params=[f"{key}.split", f"{key}.target"],
+                params=[f"{key}.split"],
+                files=[schema],
                 deps=[f"{data}/raw.parquet", f"{reports}/validation.json"],
                 outs=[f"{data}/train.parquet", f"{data}/test.parquet"],
             ),
@@ -288,25 +367,16 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
     n = experiment.name
     ds = experiment.dataset
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
-    problem_key = f"{PARAMS_ROOT}.problem.{experiment.problem}"
-    ds_key = f"{PARAMS_ROOT}.dataset.{ds}"
+    exp_file = spec_file("Experiment", n)
+    problem_file = spec_file("Problem", experiment.problem)
+    criteria_file = spec_file("Problem", experiment.problem, CRITERIA_PART)
+    ds_file = spec_file("Dataset", ds)
     model_dir = f"models/{n}"
     model = f"{model_dir}/model.skops"
     train, test = f"data/{ds}/train.parquet", f"data/{ds}/test.parquet"
     reports = f"reports/{n}"
     spec = f"Experiment/{n}"
-    training_params = [
-        f"{exp_key}.candidates",
-        f"{exp_key}.search",
-        f"{exp_key}.preprocessing",
-        f"{exp_key}.compute",
-        f"{exp_key}.compile",
-        f"{problem_key}.task",
-        f"{problem_key}.target",
-        f"{problem_key}.metric",
-        f"{ds_key}.columns",
-        f"{ds_key}.target",
-    ]
+    training_params = [f"{exp_key}.{CANDIDATES}", f"{exp_key}.search", f"{exp_key}.preprocessing"]
     stages = [
         RenderedStage(
             stage_name("train", n),
@@ -314,6 +384,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 "train",
                 n,
                 params=training_params,
+                files=[exp_file, problem_file, ds_file],
                 # the test split verifies the compiled graph against scikit-learn
                 deps=[train, test],
                 outs=[
@@ -332,7 +403,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
             _stage(
                 "evaluate",
                 n,
-                params=[f"{problem_key}.successCriteria", f"{problem_key}.metric"],
+                params=[],
+                files=[problem_file, criteria_file],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.json"],
                 outs=[f"{reports}/evaluation.md", f"{reports}/evaluation.json"],
@@ -345,7 +417,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
             _stage(
                 "performance",
                 n,
-                params=[f"{problem_key}.successCriteria"],
+                params=[],
+                files=[criteria_file],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.performance.json"],
             ),
@@ -359,11 +432,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 _stage(
                     "interpret",
                     n,
-                    params=[
-                        f"{exp_key}.interpretation",
-                        f"{ds_key}.sensitiveColumns",
-                        f"{problem_key}.metric",
-                    ],
+                    params=[f"{exp_key}.interpretation"],
+                    files=[ds_file, problem_file],
                     deps=[model, train, test],
                     outs=[f"{reports}/interpret"],
                     plots=[
@@ -411,7 +481,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
 
 
 def render_pipeline(specs: SpecSet) -> DesiredPipeline:
-    """The stages and the ``mlops`` params block that ``specs`` ask for."""
+    """The stages, the ``mlops`` params block and the spec files that ``specs`` ask for."""
     stages: list[RenderedStage] = []
     for dataset in specs.datasets.values():
         stages.extend(_dataset_stages(dataset))
@@ -421,7 +491,12 @@ def render_pipeline(specs: SpecSet) -> DesiredPipeline:
     params = {
         "version": __version__,
         "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},
-        "problem": {n: problem_params(p) for n, p in specs.problems.items()},
         "experiment": {n: experiment_params(e) for n, e in specs.experiments.items()},
     }
-    return DesiredPipeline(tuple(stages), params)
+    rendered = [
+        *((f"Dataset/{n}", dataset_files(d)) for n, d in specs.datasets.items()),
+        *((f"Problem/{n}", problem_files(p)) for n, p in specs.problems.items()),
+        *((f"Experiment/{n}", experiment_files(e)) for n, e in specs.experiments.items()),
+    ]
+    files = [RenderedFile(path, body, spec) for spec, of in rendered for path, body in of.items()]
+    return DesiredPipeline(tuple(stages), params, tuple(files))
