@@ -1,11 +1,11 @@
 """Specs -> the DVC stages, the ``params.yaml`` blocks and the spec files they need. Pure: no I/O.
 
 ``params.yaml`` holds only what a person tunes from run to run (the split's size and seed, the
-candidates and their search spaces, the search, preprocessing and interpretation settings), so
+candidates and their search spaces, the search and preprocessing settings), so
 the default ``dvc exp show`` compares experiments by those and their metrics, and
 ``dvc exp run -S mlops.experiment.<name>.search.trials=20`` sets one. The rest of what stages
-use (dataset source and column schema, problem task and success criteria, compile and compute
-settings) goes to small JSON files under ``.mlops/specs/`` that stages declare as ``deps``: DVC
+use (dataset source and column schema, problem task and success criteria, compile, compute and
+interpretation settings) goes to small JSON files under ``.mlops/specs/`` that stages declare as ``deps``: DVC
 re-runs a stage when one changes, but ``dvc exp show`` does not spread them into columns.
 
 Each stage depends on the ``params.yaml`` keys and spec files it uses, so a changed description
@@ -61,6 +61,7 @@ CANDIDATES = "candidates"
 """In params.yaml the candidates are a mapping of name to candidate (in a spec, a list)."""
 VALIDATION_PART = "validation"
 CRITERIA_PART = "criteria"
+INTERPRETATION_PART = "interpretation"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,11 @@ def spec_file(kind: str, name: str, part: str = "") -> str:
 
 def spec_parts(kind: str, name: str) -> tuple[str, ...]:
     """Every rendered file of one spec, the main one first."""
-    parts = {"Dataset": ("", VALIDATION_PART), "Problem": ("", CRITERIA_PART)}.get(kind, ("",))
+    parts = {
+        "Dataset": ("", VALIDATION_PART),
+        "Problem": ("", CRITERIA_PART),
+        "Experiment": ("", INTERPRETATION_PART),
+    }[kind]
     return tuple(spec_file(kind, name, part) for part in parts)
 
 
@@ -207,7 +212,6 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
     a column of ``dvc exp show`` and a key ``dvc exp run -S`` can set."""
     search = experiment.search
     prep = experiment.preprocessing
-    interp = experiment.interpretation
     block: dict[str, Any] = _drop_empty(
         {
             CANDIDATES: {
@@ -230,13 +234,6 @@ def experiment_params(experiment: Experiment) -> dict[str, Any]:
                 "imputeCategorical": prep.impute_categorical,
                 "scale": prep.scale,
                 "encode": prep.encode,
-            },
-            "interpretation": {
-                "enabled": interp.enabled,
-                "permutationRepeats": interp.permutation_repeats,
-                "topFeatures": interp.top_features,
-                "localExamples": interp.local_examples,
-                "fairness": interp.fairness,
             },
         }
     )
@@ -262,7 +259,22 @@ def experiment_files(experiment: Experiment) -> dict[str, dict[str, Any]]:
             "championTolerance": experiment.champion_tolerance,
         }
     )
-    return {spec_file("Experiment", experiment.name): body}
+    interp = experiment.interpretation
+    interpretation = _drop_empty(
+        {
+            "interpretation": {
+                "enabled": interp.enabled,
+                "permutationRepeats": interp.permutation_repeats,
+                "topFeatures": interp.top_features,
+                "localExamples": interp.local_examples,
+                "fairness": interp.fairness,
+            }
+        }
+    )
+    return {
+        spec_file("Experiment", experiment.name): body,
+        spec_file("Experiment", experiment.name, INTERPRETATION_PART): interpretation,
+    }
 
 
 def _stage(
@@ -371,6 +383,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
     problem_file = spec_file("Problem", experiment.problem)
     criteria_file = spec_file("Problem", experiment.problem, CRITERIA_PART)
     ds_file = spec_file("Dataset", ds)
+    interpretation_file = spec_file("Experiment", n, INTERPRETATION_PART)
     model_dir = f"models/{n}"
     model = f"{model_dir}/model.skops"
     train, test = f"data/{ds}/train.parquet", f"data/{ds}/test.parquet"
@@ -432,8 +445,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 _stage(
                     "interpret",
                     n,
-                    params=[f"{exp_key}.interpretation"],
-                    files=[ds_file, problem_file],
+                    params=[],
+                    files=[ds_file, problem_file, interpretation_file],
                     deps=[model, train, test],
                     outs=[f"{reports}/interpret"],
                     plots=[
