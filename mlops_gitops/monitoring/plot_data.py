@@ -1,7 +1,12 @@
-"""A drift report's histograms as DVC plots: one CSV per drifted column (``bin``, ``reference``,
-``current``: the share of rows in each bin or category) and a ``dvc.yaml`` beside them that
-declares each file with its axes, so ``dvc plots show`` draws them and ``dvc plots diff main
-HEAD`` overlays the previous report's histograms on a drift pull request's.
+"""A drift report's histograms as DVC plots: one CSV per drifted column and a ``dvc.yaml`` beside
+them that declares each file with a built-in template and its axes, so ``dvc plots show`` draws
+them and ``dvc plots diff main HEAD`` overlays the previous report's histograms on a drift pull
+request's.
+
+A numeric column's file has one row per bin (``bin``: its lower edge, ``reference``,
+``current``: the share of rows in it), drawn as two lines. A categorical column's has one row per
+category and sample (``category``, ``sample``, ``share``, and ``bar``: both, the bar's label),
+drawn as horizontal bars: DVC's bar template takes one value field, so the two samples are rows.
 
 The folder is stable per deployment (``reports/drift/<deployment>/``: the latest report's
 histograms), not the report's own time-stamped folder: DVC overlays revisions of the same path.
@@ -30,7 +35,8 @@ __all__ = [
 
 HISTOGRAMS_DIR = "histograms"
 PLOTS_FILE = "dvc.yaml"
-FIELDS = ("bin", "reference", "current")
+NUMERIC_FIELDS = ("bin", "reference", "current")
+CATEGORICAL_FIELDS = ("category", "sample", "share", "bar")
 HEADER = "# Written by mlops (drift report): the latest drift histograms as DVC plots.\n"
 
 
@@ -41,20 +47,27 @@ def histogram_file(column: str) -> str:
 
 
 def histogram_rows(column: ColumnDrift) -> list[dict[str, Any]]:
-    """One row per bin: its lower edge (numeric columns) or its category, and both shares."""
+    """Numeric: one row per bin (lower edge, both shares); categorical: one per category and
+    sample. Empty when the column has no histogram."""
     hist = column.histogram
     if hist is None:
         return []
-    bins: list[Any] = list(hist.edges[:-1]) if hist.edges else list(hist.labels)
+    if hist.edges:
+        return [
+            {"bin": low, "reference": ref, "current": cur}
+            for low, ref, cur in zip(hist.edges[:-1], hist.reference, hist.current, strict=True)
+        ]
     return [
-        {"bin": b, "reference": ref, "current": cur}
-        for b, ref, cur in zip(bins, hist.reference, hist.current, strict=True)
+        {"category": label, "sample": sample, "share": share, "bar": f"{label} ({sample})"}
+        for label, ref, cur in zip(hist.labels, hist.reference, hist.current, strict=True)
+        for sample, share in (("reference", ref), ("current", cur))
     ]
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    fields = NUMERIC_FIELDS if "bin" in rows[0] else CATEGORICAL_FIELDS
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -63,17 +76,31 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 def plot_definitions(result: DriftResult) -> list[dict[str, dict[str, Any]]]:
     """The top-level ``plots`` entries of the folder's ``dvc.yaml``, one per drifted column."""
     return [
-        {
-            histogram_file(c.name): {
-                "template": "linear" if c.histogram.edges else "bar_horizontal",
-                "x": "bin",
-                "y": ["reference", "current"],
-                "title": f"{c.name}: share of rows, reference vs current",
-            }
-        }
+        {histogram_file(c.name): _props(c.name, numeric=bool(c.histogram.edges))}
         for c in result.columns
         if c.histogram is not None
     ]
+
+
+def _props(column: str, *, numeric: bool) -> dict[str, Any]:
+    title = f"{column}: share of rows, reference vs current"
+    if numeric:
+        return {
+            "template": "simple",
+            "x": "bin",
+            "y": ["reference", "current"],
+            "title": title,
+            "x_label": f"{column} (bin's lower edge)",
+            "y_label": "share of rows",
+        }
+    return {
+        "template": "bar_horizontal",
+        "x": "share",
+        "y": "bar",
+        "title": title,
+        "x_label": "share of rows",
+        "y_label": column,
+    }
 
 
 def write_histogram_plots(result: DriftResult, folder: Path) -> tuple[Path, ...]:

@@ -70,9 +70,17 @@ def test_plots_show_draws_every_drifted_column_histogram(dvc_repo: Path) -> None
     assert shift["content"]["title"]["text"] == "shift: share of rows, reference vs current"
     values = shift["content"]["data"]["values"]
     assert {v["field"] for v in values} == {"reference", "current"}
+    assert shift["content"]["encoding"]["x"] == {
+        "field": "bin",
+        "type": "quantitative",
+        "title": "shift (bin's lower edge)",
+    }
     [colour] = plots[f"{DEPLOYMENT}/{HISTOGRAMS_DIR}/colour.csv"]
-    categories = {v["bin"] for v in colour["content"]["data"]["values"]}
-    assert {"red", "green", "blue"} <= categories
+    encoding = colour["content"]["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["type"]) == ("share", "quantitative")
+    assert (encoding["y"]["field"], encoding["y"]["type"]) == ("bar", "nominal")
+    bars = {v["bar"] for v in colour["content"]["data"]["values"]}
+    assert {"red (reference)", "red (current)", "blue (current)"} <= bars
 
 
 def test_plots_diff_overlays_the_previous_report(dvc_repo: Path) -> None:

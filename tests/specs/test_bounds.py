@@ -241,8 +241,7 @@ def edit_params(root: Path, params: dict[str, object], *keys: str, value: object
         (
             ("preprocessing", "scale"),
             "sometimes",
-            "spec.preprocessing.scale: must be one of 'standard', 'minmax', 'none', "
-            "found 'sometimes'",
+            "spec.preprocessing.scale: found 'sometimes'; allowed: standard, minmax, robust, none",
         ),
         (
             ("candidates", "random_forest", "params", "n_estimators"),
