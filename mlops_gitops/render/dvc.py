@@ -5,8 +5,9 @@ candidates and their search spaces, the search and preprocessing settings), so
 the default ``dvc exp show`` compares experiments by those and their metrics, and
 ``dvc exp run -S mlops.experiment.<name>.search.trials=20`` sets one. The rest of what stages
 use (dataset source and column schema, problem task and success criteria, compile, compute and
-interpretation settings) goes to small JSON files under ``.mlops/specs/`` that stages declare as ``deps``: DVC
-re-runs a stage when one changes, but ``dvc exp show`` does not spread them into columns.
+interpretation settings) goes to small JSON files under ``.mlops/specs/`` that stages declare as
+``deps``: DVC re-runs a stage when one changes, but ``dvc exp show`` does not spread them into
+columns (each file is one column).
 
 Each stage depends on the ``params.yaml`` keys and spec files it uses, so a changed description
 or label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
