@@ -42,7 +42,8 @@ def test_default_exp_show_lists_the_tunables_and_metrics_not_the_spec_prose(repo
         "mlops.dataset.diabetes.split.seed",
     ):
         assert tunable in columns, tunable
-    assert {"r2", "mae", "rmse"} <= set(columns)
+    for experiment in ("lin-a", "lin-b"):
+        assert {f"metrics/{experiment}.json:{m}" for m in ("r2", "mae", "rmse")} <= set(columns)
     prose = [c for c in columns if re.search(r"\.columns\.|description|successCriteria|source", c)]
     assert prose == []
     # the fixed settings are one dependency column per rendered file, not one per field
