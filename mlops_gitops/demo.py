@@ -243,7 +243,7 @@ def _reconcile(demo: Demo) -> None:
     demo.run("git", "add", "-A")
     demo.run("git", "commit", "-qm", "specs and the pipeline they render")
     demo.run("git", "push", "-q", "origin", "main")
-    demo.artifact("pipeline", "dvc.yaml, params.yaml, .mlops/state.json")
+    demo.artifact("pipeline", "dvc.yaml, params.yaml, .mlops/specs/, .mlops/state.json")
 
 
 def _train(demo: Demo) -> None:

@@ -70,6 +70,6 @@ def _init(args: argparse.Namespace) -> int:
         '  git add -A && git commit -m "first model"\n'
         "\nNote: `mlops apply` also deploys. Once `dvc repro` has trained the model, the next\n"
         "`mlops apply` starts the server of specs/deployment.yaml (`mlops plan` lists it under\n"
-        "Deployments); `mlops apply --scope pipeline` changes only dvc.yaml and params.yaml."
+        "Deployments); `mlops apply --scope pipeline` changes only the pipeline files."
     )
     return 0

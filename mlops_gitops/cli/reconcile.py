@@ -37,8 +37,8 @@ def _add_scope(parser: Any) -> None:
         "--scope",
         choices=("all", "pipeline", "deployments"),
         default="all",
-        help="pipeline: dvc.yaml and params.yaml only; deployments: only start, replace or stop "
-        "what serves each Deployment; all: both (default: all, so apply deploys)",
+        help="pipeline: dvc.yaml, params.yaml and .mlops/specs/ only; deployments: only start, "
+        "replace or stop what serves each Deployment; all: both (default: all, so apply deploys)",
     )
 
 
@@ -63,7 +63,8 @@ def register(sub: Any) -> None:
         "apply",
         help="converge dvc.yaml, params.yaml and the inventory on the specs, and deploy",
         description="Make the project match the specs. With the default --scope all this "
-        "renders dvc.yaml and params.yaml AND deploys: every Deployment whose model is trained "
+        "renders dvc.yaml, params.yaml and .mlops/specs/ AND deploys: every Deployment whose "
+        "model is trained "
         "is started (or replaced, when its model changed) on its runtime, and the servers of "
         "removed Deployments are stopped. Use --scope pipeline to change files only; `mlops "
         "plan` lists the deployment changes apart from the pipeline changes.",
@@ -75,7 +76,7 @@ def register(sub: Any) -> None:
     apply.set_defaults(handler=_apply)
 
 
-PIPELINE_HEADING = "Pipeline (dvc.yaml, params.yaml):"
+PIPELINE_HEADING = "Pipeline (dvc.yaml, params.yaml, .mlops/specs/):"
 DEPLOYMENTS_HEADING = "Deployments (apply starts, replaces or stops these servers):"
 
 

@@ -163,28 +163,31 @@ def _retrain(
 
 
 def _applied_pipeline(root: Path, edits: dict[Path, bytes]) -> dict[Path, bytes]:
-    """``dvc.yaml`` and ``params.yaml`` as `mlops apply --scope pipeline` writes them once the
-    edited specs are in, for a project that commits them (CI requires them to match the specs):
-    computed in a scratch copy of the specs and those files, so the working tree stays as it
-    was. Only the files that change are returned."""
+    """``dvc.yaml``, ``params.yaml`` and the spec files as `mlops apply --scope pipeline` writes
+    them once the edited specs are in, for a project that commits them (CI requires them to
+    match the specs): computed in a scratch copy of the specs and those files, so the working
+    tree stays as it was. Only the files that change are returned."""
     import shutil
 
     from mlops_gitops.reconcile.apply import apply_plan
     from mlops_gitops.reconcile.state import STATE_FILE
+    from mlops_gitops.render.dvc import SPEC_DIR
 
-    names = ("dvc.yaml", "params.yaml")
     if not (root / "dvc.yaml").is_file():
         return {}  # the pipeline is not applied in this project: nothing to keep in step
+    spec_files = sorted(p.relative_to(root) for p in (root / SPEC_DIR).glob("*.json"))
     with tempfile.TemporaryDirectory(prefix="mlops-drift-apply-") as scratch:
         copy = Path(scratch)
         shutil.copytree(root / "specs", copy / "specs")
-        for name in (*names, STATE_FILE):
+        for name in ("dvc.yaml", "params.yaml", STATE_FILE, *map(str, spec_files)):
             if (root / name).is_file():
                 (copy / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / name, copy / name)
         for path, content in edits.items():
             (copy / path.relative_to(root)).write_bytes(content)
         apply_plan(copy, scope="pipeline")
+        rendered = sorted(p.relative_to(copy) for p in (copy / SPEC_DIR).glob("*.json"))
+        names = ["dvc.yaml", "params.yaml", *map(str, rendered)]
         return {
             root / name: (copy / name).read_bytes()
             for name in names

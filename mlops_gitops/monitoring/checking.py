@@ -107,7 +107,10 @@ def write_outcome(root: Path, outcome: CheckOutcome, output: Path | None = None)
     from mlops_gitops.monitoring.report import write_report
 
     folder = output or report_directory(root, outcome.result)
-    written = list(write_report(outcome.result, folder))
+    # the default folder's parent (reports/drift/<deployment>/) keeps the DVC plots, which the
+    # next report overwrites so that `dvc plots diff` overlays revisions
+    plots_folder = folder.parent if output is None else None
+    written = list(write_report(outcome.result, folder, plots_folder=plots_folder))
     if outcome.performance is not None:
         from mlops_gitops.labels.report import write_section
 

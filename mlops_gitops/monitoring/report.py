@@ -1,6 +1,7 @@
 """Render a :class:`DriftResult` as JSON, Markdown or text, and write a report folder:
 ``report.json``, ``report.md``, the self-contained ``report.html`` (every column's plot inline,
-see :mod:`.html_report`) and one PNG per drifted column, each written atomically."""
+see :mod:`.html_report`) and one PNG per drifted column, each written atomically; and the
+drifted columns' histograms as DVC plot data (:mod:`.plot_data`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
 from mlops_gitops.monitoring.html_report import render_html
+from mlops_gitops.monitoring.plot_data import write_histogram_plots
 from mlops_gitops.monitoring.plots import plot_png
 from mlops_gitops.monitoring.result import ColumnDrift, DriftResult
 
@@ -109,10 +111,14 @@ def render_text(result: DriftResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(result: DriftResult, directory: Path) -> tuple[Path, ...]:
+def write_report(
+    result: DriftResult, directory: Path, *, plots_folder: Path | None = None
+) -> tuple[Path, ...]:
     """Write ``report.json``, ``report.md``, ``report.html`` and ``<column>.png`` for each
     drifted column into ``directory`` (by convention ``reports/drift/<deployment>/<window
-    end>/``); return the paths, the JSON first, then the Markdown and the HTML."""
+    end>/``), and the histograms as DVC plots into ``plots_folder`` (by convention
+    ``reports/drift/<deployment>/``, see :mod:`.plot_data`; default ``directory``); return
+    the paths, the JSON first, then the Markdown and the HTML."""
     written: list[Path] = []
     plots: set[str] = set()
     images: dict[str, bytes] = {}
@@ -131,4 +137,5 @@ def write_report(result: DriftResult, directory: Path) -> tuple[Path, ...]:
     atomic_write_text(md_path, render_markdown(result, plots))
     atomic_write_text(html_path, render_html(result, images))
     atomic_write_text(json_path, render_json(result))
-    return (json_path, md_path, html_path, *written)
+    data = write_histogram_plots(result, directory if plots_folder is None else plots_folder)
+    return (json_path, md_path, html_path, *written, *data)

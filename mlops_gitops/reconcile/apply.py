@@ -1,8 +1,8 @@
 """Apply a plan: atomic writes under a lock, only to what mlops owns, then the inventory.
 
-Order matters for crash safety: params.yaml, then dvc.yaml, then the inventory; each file is
-replaced whole (temporary file + rename). A process killed at any point leaves every file either
-old or new, and the next plan, computed from the files themselves, converges.
+Order matters for crash safety: the spec files, params.yaml, then dvc.yaml, then the inventory;
+each file is replaced whole (temporary file + rename). A process killed at any point leaves
+every file either old or new, and the next plan, computed from the files themselves, converges.
 """
 
 from __future__ import annotations
@@ -10,19 +10,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlops_gitops.errors import ApplyError
+from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.reconcile.desired import desired_resources
 from mlops_gitops.reconcile.live import apply_live, plan_live
 from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, file_sha256, observe
 from mlops_gitops.reconcile.plan import Plan, make_plan
 from mlops_gitops.reconcile.state import read_state, write_state
 from mlops_gitops.reconcile.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
-from mlops_gitops.render.dvc import PARAMS_ROOT
+from mlops_gitops.render.dvc import PARAMS_ROOT, SPEC_DIR
 from mlops_gitops.specs import SpecSet, load_specs
 
 __all__ = ["ApplyResult", "apply_plan", "compute_plan", "project_lock", "revision"]
@@ -109,6 +111,20 @@ def project_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _apply_files(root: Path, plan: Plan) -> list[str]:
+    """Write or remove the spec files under ``.mlops/specs/`` the plan changes."""
+    written = []
+    for action in (a for a in plan.changes if a.resource.type == "file"):
+        path = root / action.resource.name
+        if action.verb == "delete":
+            path.unlink(missing_ok=True)
+        else:
+            body = json.dumps(action.resource.body, indent=2, ensure_ascii=False)
+            atomic_write_text(path, body + "\n")
+        written.append(action.resource.name)
+    return written
+
+
 def _apply_params(root: Path, plan: Plan) -> bool:
     actions = [a for a in plan.changes if a.resource.type == "params"]
     if not actions:
@@ -169,6 +185,8 @@ def _remove_stale_temporaries(root: Path) -> None:
     for folder, name in ((root, DVC_FILE), (root, PARAMS_FILE), (root / ".mlops", "state.json")):
         for leftover in folder.glob(f".{name}.*.tmp"):
             leftover.unlink(missing_ok=True)
+    for leftover in (root / SPEC_DIR).glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def apply_plan(root: Path, plan: Plan | None = None, *, scope: str = "all") -> ApplyResult:
@@ -190,6 +208,7 @@ def apply_plan(root: Path, plan: Plan | None = None, *, scope: str = "all") -> A
         write_state(root, state)
         written = []
         try:
+            written.extend(_apply_files(root, fresh))
             if _apply_params(root, fresh):
                 written.append(PARAMS_FILE)
             if _apply_stages(root, fresh):

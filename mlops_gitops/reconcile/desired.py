@@ -23,4 +23,5 @@ def desired_resources(specs: SpecSet) -> list[Resource]:
             resources.append(
                 Resource("params", f"{PARAMS_ROOT}.{group}.{name}", block, f"{kind}/{name}")
             )
+    resources.extend(Resource("file", f.path, dict(f.body), f.spec) for f in pipeline.files)
     return resources

@@ -1,4 +1,5 @@
-"""Observed state: what dvc.yaml, params.yaml and the inventory hold now. Reads only.
+"""Observed state: what dvc.yaml, params.yaml, the spec files and the inventory hold now. Reads
+only.
 
 Reading uses libyaml (fast, plain data); only apply, which must keep a person's comments, pays
 for the round-trip parser.
@@ -7,6 +8,7 @@ for the round-trip parser.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from mlops_gitops.errors import ApplyError
 from mlops_gitops.reconcile.resources import Resource
 from mlops_gitops.reconcile.state import State, read_state
 from mlops_gitops.reconcile.yamlfile import load_fast
-from mlops_gitops.render.dvc import MANAGED_BY, PARAMS_ROOT
+from mlops_gitops.render.dvc import MANAGED_BY, PARAMS_ROOT, SPEC_DIR
 
 __all__ = ["DVC_FILE", "PARAMS_FILE", "ObservedState", "observe"]
 
@@ -50,12 +52,28 @@ def _recorded(state: State, kind: str) -> dict[str, Resource]:
     return out
 
 
+def _spec_files(root: Path) -> dict[str, Resource]:
+    """Every file under ``.mlops/specs/`` (all are ours; small, so always read). A file that is
+    not valid JSON is observed as its text: the plan shows it changed and apply restores it."""
+    out = {}
+    folder = root / SPEC_DIR
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        text = path.read_text(errors="replace")
+        try:
+            body: Any = json.loads(text)
+        except ValueError:
+            body = text
+        resource = Resource("file", f"{SPEC_DIR}/{path.name}", body)
+        out[resource.id] = resource
+    return out
+
+
 def observe(root: Path, *, read_bodies: bool = False) -> ObservedState:
     """What is there now. Unless ``read_bodies``, a file whose hash is the one apply recorded
     is not parsed: its managed resources are the inventory's."""
     state = read_state(root)
     inventory = set(state.resources)
-    managed: dict[str, Resource] = {}
+    managed: dict[str, Resource] = _spec_files(root)
     unmanaged: list[str] = []
     dvc_path, params_path = root / DVC_FILE, root / PARAMS_FILE
     dvc_sha, params_sha = file_sha256(dvc_path), file_sha256(params_path)

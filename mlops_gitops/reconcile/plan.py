@@ -148,8 +148,14 @@ def make_plan(desired: Sequence[Resource], observed: ObservedState) -> Plan:
             actions.append(
                 Action("update", resource, f"{resource.spec or 'framework'} changed", current)
             )
+    specs = {r.spec for r in desired}
     for rid, current in observed.managed.items():
         if rid not in wanted:
             previous = inventory.get(rid, {}).get("spec") or "its spec"
-            actions.append(Action("delete", current, f"{previous} was removed; pruning", current))
+            reason = (
+                f"{previous} no longer needs it; pruning"
+                if previous in specs
+                else f"{previous} was removed; pruning"
+            )
+            actions.append(Action("delete", current, reason, current))
     return Plan(tuple(actions), observed.unmanaged_stages, tuple(desired))

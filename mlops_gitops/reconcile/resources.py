@@ -1,4 +1,5 @@
-"""A managed resource: one DVC stage or one block of params.yaml, with a content digest."""
+"""A managed resource: one DVC stage, one block of params.yaml or one rendered spec file, with
+a content digest."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, Literal
 
 __all__ = ["Resource", "ResourceType", "digest", "plain"]
 
-ResourceType = Literal["stage", "params"]
+ResourceType = Literal["stage", "params", "file"]
 
 
 def plain(value: Any) -> Any:
@@ -27,7 +28,8 @@ def digest(body: Any) -> str:
 class Resource:
     type: ResourceType
     name: str
-    """Stage name, or the dotted params key (``mlops.experiment.<name>``)."""
+    """Stage name, the dotted params key (``mlops.experiment.<name>``), or the file's path
+    (``.mlops/specs/<kind>-<name>.json``)."""
     body: Any
     spec: str = ""
     """``Kind/name`` of the spec that asked for it (empty for shared resources)."""

@@ -1,7 +1,16 @@
-"""Specs -> the DVC stages and ``params.yaml`` blocks they need. Pure: no I/O.
+"""Specs -> the DVC stages, the ``params.yaml`` blocks and the spec files they need. Pure: no I/O.
 
-Each stage depends on exactly the ``params.yaml`` keys it uses, so a changed description or
-label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
+``params.yaml`` holds only what a person tunes from run to run (the split's size and seed, the
+candidates and their search spaces, the search and preprocessing settings), so
+the default ``dvc exp show`` compares experiments by those and their metrics, and
+``dvc exp run -S mlops.experiment.<name>.search.trials=20`` sets one. The rest of what stages
+use (dataset source and column schema, problem task and success criteria, compile, compute and
+interpretation settings) goes to small JSON files under ``.mlops/specs/`` that stages declare as
+``deps``: DVC re-runs a stage when one changes, but ``dvc exp show`` does not spread them into
+columns (each file is one column).
+
+Each stage depends on the ``params.yaml`` keys and spec files it uses, so a changed description
+or label re-runs nothing, and a changed hyperparameter re-runs only that experiment's stages.
 ``mlops.version`` is a dependency of every stage: upgrading the framework re-runs the pipeline.
 
 Every output is cached by DVC (no ``cache: false``), reports and metrics included: DVC's
@@ -26,14 +35,21 @@ from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 from mlops_gitops.specs.shape import to_params
 
 __all__ = [
+    "CANDIDATES",
     "MANAGED_BY",
     "PARAMS_ROOT",
+    "SPEC_DIR",
     "DesiredPipeline",
+    "RenderedFile",
     "RenderedStage",
+    "dataset_files",
     "dataset_params",
+    "experiment_files",
     "experiment_params",
-    "problem_params",
+    "problem_files",
     "render_pipeline",
+    "spec_file",
+    "spec_parts",
     "stage_name",
 ]
 
@@ -41,6 +57,13 @@ MANAGED_BY = "mlops-gitops"
 PARAMS_ROOT = "mlops"
 STAGE_MODULE = "python -m mlops_gitops.stages"
 VERSION_KEY = f"{PARAMS_ROOT}.version"
+SPEC_DIR = ".mlops/specs"
+"""Rendered spec files (JSON) that stages depend on; every file in it belongs to mlops."""
+CANDIDATES = "candidates"
+"""In params.yaml the candidates are a mapping of name to candidate (in a spec, a list)."""
+VALIDATION_PART = "validation"
+CRITERIA_PART = "criteria"
+INTERPRETATION_PART = "interpretation"
 
 
 @dataclass(frozen=True)
@@ -52,29 +75,101 @@ class RenderedStage:
 
 
 @dataclass(frozen=True)
+class RenderedFile:
+    path: str
+    """Relative to the project root, under :data:`SPEC_DIR`."""
+    body: Mapping[str, Any]
+    spec: str
+    """``Kind/name`` of the spec it renders."""
+
+
+@dataclass(frozen=True)
 class DesiredPipeline:
     stages: tuple[RenderedStage, ...]
     params: Mapping[str, Any]
-    """The whole ``mlops:`` block of params.yaml."""
+    """The whole ``mlops:`` block of params.yaml: the tunables."""
+    files: tuple[RenderedFile, ...]
+    """The spec files (JSON) with the fixed settings."""
 
 
 def stage_name(stage: str, spec_name: str) -> str:
     return f"{stage}_{spec_name}"
 
 
+TUNABLES: Mapping[str, tuple[str, ...]] = {
+    "Dataset": ("split",),
+    "Problem": (),
+    "Experiment": (CANDIDATES, "search", "preprocessing"),
+}
+"""The keys of each kind's rendered block that go to params.yaml; the rest go to spec files."""
+PARTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "Dataset": {VALIDATION_PART: ("validation",)},
+    "Problem": {CRITERIA_PART: ("successCriteria",)},
+    "Experiment": {INTERPRETATION_PART: ("interpretation",)},
+}
+"""Groups of fixed settings kept in files of their own, so changing one re-runs only the
+stages that read it (tightening success criteria re-runs evaluation, not training)."""
+
+
+def spec_file(kind: str, name: str, part: str = "") -> str:
+    """The rendered file of a spec's fixed settings (``part``: one group of them, kept apart
+    so that changing it re-runs only the stages that read it)."""
+    suffix = f".{part}" if part else ""
+    return f"{SPEC_DIR}/{kind.lower()}-{name}{suffix}.json"
+
+
+def spec_parts(kind: str, name: str) -> tuple[str, ...]:
+    """Every rendered file of one spec, the main one first."""
+    return (spec_file(kind, name), *(spec_file(kind, name, part) for part in PARTS[kind]))
+
+
+def _tunables(kind: str, block: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: block[key] for key in TUNABLES[kind] if key in block}
+
+
+def _files(kind: str, name: str, block: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    apart = {key for keys in PARTS[kind].values() for key in keys} | set(TUNABLES[kind])
+    files = {spec_file(kind, name): {k: v for k, v in block.items() if k not in apart}}
+    for part, keys in PARTS[kind].items():
+        files[spec_file(kind, name, part)] = {key: block[key] for key in keys if key in block}
+    return files
+
+
 def dataset_params(dataset: Dataset) -> dict[str, Any]:
-    """What a dataset's stages use: everything but the description and labels."""
-    return to_params(dataset)
+    """The dataset's tunables: the split."""
+    return _tunables("Dataset", to_params(dataset))
 
 
-def problem_params(problem: Problem) -> dict[str, Any]:
-    """What training and evaluation use: not the question, hypotheses or owner."""
-    return to_params(problem)
+def dataset_files(dataset: Dataset) -> dict[str, dict[str, Any]]:
+    """What a dataset's stages use besides the split: not the description or labels."""
+    return _files("Dataset", dataset.name, to_params(dataset))
+
+
+def problem_files(problem: Problem) -> dict[str, dict[str, Any]]:
+    """What training and evaluation use: not the question, hypotheses or owner. The success
+    criteria are a file of their own: tightening them re-runs evaluation, not training."""
+    return _files("Problem", problem.name, to_params(problem))
+
+
+def _experiment_block(experiment: Experiment) -> dict[str, Any]:
+    """The rendered block with the candidates keyed by name: in params.yaml each search-space
+    bound is then a column of ``dvc exp show`` and a key ``dvc exp run -S`` can set."""
+    block = to_params(experiment)
+    block[CANDIDATES] = {
+        candidate.name: {k: v for k, v in rendered.items() if k != "name"}
+        for candidate, rendered in zip(experiment.candidates, block[CANDIDATES], strict=True)
+    }
+    return block
 
 
 def experiment_params(experiment: Experiment) -> dict[str, Any]:
-    """What training, evaluation and interpretation use: not the description."""
-    return to_params(experiment)
+    """The experiment's tunables: candidates (keyed by name), search and preprocessing."""
+    return _tunables("Experiment", _experiment_block(experiment))
+
+
+def experiment_files(experiment: Experiment) -> dict[str, dict[str, Any]]:
+    """What the experiment's stages use besides its tunables."""
+    return _files("Experiment", experiment.name, _experiment_block(experiment))
 
 
 def _stage(
@@ -82,6 +177,7 @@ def _stage(
     name: str,
     *,
     params: list[str],
+    files: list[str] = (),  # type: ignore[assignment]
     deps: list[str] = (),  # type: ignore[assignment]
     outs: list[Any] = (),  # type: ignore[assignment]
     metrics: list[str] = (),  # type: ignore[assignment]
@@ -89,7 +185,7 @@ def _stage(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "cmd": f"{STAGE_MODULE} {stage} {name}",
-        "deps": sorted(set(deps)),
+        "deps": sorted({*deps, *files}),
         "params": [{"params.yaml": sorted({VERSION_KEY, *params})}],
         "outs": list(outs),
         "metrics": list(metrics),
@@ -102,6 +198,8 @@ def _stage(
 def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     n = dataset.name
     key = f"{PARAMS_ROOT}.dataset.{n}"
+    schema = spec_file("Dataset", n)
+    validation = spec_file("Dataset", n, VALIDATION_PART)
     data = f"data/{n}"
     reports = f"reports/{n}"
     spec = f"Dataset/{n}"
@@ -112,7 +210,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "ingest",
                 n,
-                params=[f"{key}.source", f"{key}.target"],
+                params=[],
+                files=[schema],
                 deps=source_deps,
                 outs=[f"{data}/raw.parquet", f"{data}/ingest.json"],
             ),
@@ -123,7 +222,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "profile",
                 n,
-                params=[f"{key}.columns", f"{key}.target"],
+                params=[],
+                files=[schema],
                 deps=[f"{data}/raw.parquet"],
                 outs=[f"{reports}/profile.json", f"{reports}/profile.md"],
                 plots=[f"{reports}/plots"],
@@ -135,7 +235,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "validate",
                 n,
-                params=[f"{key}.columns", f"{key}.target", f"{key}.validation"],
+                params=[],
+                files=[schema, validation],
                 deps=[f"{data}/raw.parquet"],
                 outs=[
                     f"{reports}/validation.json",
@@ -149,7 +250,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
             _stage(
                 "split",
                 n,
-                params=[f"{key}.split", f"{key}.target"],
+                params=[f"{key}.split"],
+                files=[schema],
                 deps=[f"{data}/raw.parquet", f"{reports}/validation.json"],
                 outs=[f"{data}/train.parquet", f"{data}/test.parquet"],
             ),
@@ -172,25 +274,17 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
     n = experiment.name
     ds = experiment.dataset
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
-    problem_key = f"{PARAMS_ROOT}.problem.{experiment.problem}"
-    ds_key = f"{PARAMS_ROOT}.dataset.{ds}"
+    exp_file = spec_file("Experiment", n)
+    problem_file = spec_file("Problem", experiment.problem)
+    criteria_file = spec_file("Problem", experiment.problem, CRITERIA_PART)
+    ds_file = spec_file("Dataset", ds)
+    interpretation_file = spec_file("Experiment", n, INTERPRETATION_PART)
     model_dir = f"models/{n}"
     model = f"{model_dir}/model.skops"
     train, test = f"data/{ds}/train.parquet", f"data/{ds}/test.parquet"
     reports = f"reports/{n}"
     spec = f"Experiment/{n}"
-    training_params = [
-        f"{exp_key}.candidates",
-        f"{exp_key}.search",
-        f"{exp_key}.preprocessing",
-        f"{exp_key}.compute",
-        f"{exp_key}.compile",
-        f"{problem_key}.task",
-        f"{problem_key}.target",
-        f"{problem_key}.metric",
-        f"{ds_key}.columns",
-        f"{ds_key}.target",
-    ]
+    training_params = [f"{exp_key}.{CANDIDATES}", f"{exp_key}.search", f"{exp_key}.preprocessing"]
     stages = [
         RenderedStage(
             stage_name("train", n),
@@ -198,6 +292,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 "train",
                 n,
                 params=training_params,
+                files=[exp_file, problem_file, ds_file],
                 # the test split verifies the compiled graph against scikit-learn
                 deps=[train, test],
                 outs=[
@@ -216,7 +311,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
             _stage(
                 "evaluate",
                 n,
-                params=[f"{problem_key}.successCriteria", f"{problem_key}.metric"],
+                params=[],
+                files=[problem_file, criteria_file],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.json"],
                 outs=[f"{reports}/evaluation.md", f"{reports}/evaluation.json"],
@@ -229,7 +325,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
             _stage(
                 "performance",
                 n,
-                params=[f"{problem_key}.successCriteria"],
+                params=[],
+                files=[criteria_file],
                 deps=[model, test],
                 metrics=[f"metrics/{n}.performance.json"],
             ),
@@ -243,11 +340,8 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 _stage(
                     "interpret",
                     n,
-                    params=[
-                        f"{exp_key}.interpretation",
-                        f"{ds_key}.sensitiveColumns",
-                        f"{problem_key}.metric",
-                    ],
+                    params=[],
+                    files=[ds_file, problem_file, interpretation_file],
                     deps=[model, train, test],
                     outs=[f"{reports}/interpret"],
                     plots=[
@@ -295,7 +389,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
 
 
 def render_pipeline(specs: SpecSet) -> DesiredPipeline:
-    """The stages and the ``mlops`` params block that ``specs`` ask for."""
+    """The stages, the ``mlops`` params block and the spec files that ``specs`` ask for."""
     stages: list[RenderedStage] = []
     for dataset in specs.datasets.values():
         stages.extend(_dataset_stages(dataset))
@@ -305,7 +399,12 @@ def render_pipeline(specs: SpecSet) -> DesiredPipeline:
     params = {
         "version": __version__,
         "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},
-        "problem": {n: problem_params(p) for n, p in specs.problems.items()},
         "experiment": {n: experiment_params(e) for n, e in specs.experiments.items()},
     }
-    return DesiredPipeline(tuple(stages), params)
+    rendered = [
+        *((f"Dataset/{n}", dataset_files(d)) for n, d in specs.datasets.items()),
+        *((f"Problem/{n}", problem_files(p)) for n, p in specs.problems.items()),
+        *((f"Experiment/{n}", experiment_files(e)) for n, e in specs.experiments.items()),
+    ]
+    files = [RenderedFile(path, body, spec) for spec, of in rendered for path, body in of.items()]
+    return DesiredPipeline(tuple(stages), params, tuple(files))

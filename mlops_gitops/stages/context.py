@@ -1,4 +1,10 @@
-"""What a stage knows: its settings from params.yaml, rebuilt as typed spec objects, and paths."""
+"""What a stage knows: its settings, rebuilt as typed spec objects, and paths.
+
+A spec's settings come from two rendered places: its tunables in ``params.yaml`` (what
+``dvc exp run -S`` may change) and its fixed settings in ``.mlops/specs/`` (see
+:mod:`mlops_gitops.render.dvc`). Together they are checked exactly as ``mlops validate`` checks
+the spec files, so a value set with ``-S`` passes the same checks.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.reconcile.yamlfile import load_fast
-from mlops_gitops.render.dvc import PARAMS_ROOT
+from mlops_gitops.render.dvc import CANDIDATES, PARAMS_ROOT, SPEC_DIR, spec_parts
 from mlops_gitops.specs.build import build_spec
 from mlops_gitops.specs.checks import Located, run_checks
 from mlops_gitops.specs.diagnostics import Diagnostic
@@ -29,31 +35,70 @@ __all__ = [
 ]
 
 
-def _block(root: Path, group: str, name: str) -> Mapping[str, Any]:
+def _tunables(root: Path, group: str, name: str, *, required: bool) -> dict[str, Any]:
     path = root / "params.yaml"
     if not path.is_file():
         raise StageError("params.yaml is missing", "run `mlops apply` to render it")
     data = load_fast(path)
     block = ((data.get(PARAMS_ROOT) or {}).get(group) or {}).get(name)
+    if block is None and not required:
+        return {}
     if not isinstance(block, dict):
         raise StageError(
             f"params.yaml has no {PARAMS_ROOT}.{group}.{name}",
             "run `mlops apply` so params.yaml matches the specs",
         )
+    block = dict(block)
+    candidates = block.get(CANDIDATES)
+    if isinstance(candidates, dict):  # name -> candidate in params.yaml, a list in a spec
+        block[CANDIDATES] = [
+            {"name": key, **value} if isinstance(value, dict) else value
+            for key, value in candidates.items()
+        ]
     return block
+
+
+def _fixed(root: Path, kind: str, name: str) -> dict[str, Any]:
+    """The spec's fixed settings: its rendered files under ``.mlops/specs/``."""
+    block: dict[str, Any] = {}
+    for relative in spec_parts(kind, name):
+        path = root / relative
+        if not path.is_file():
+            raise StageError(
+                f"{relative} is missing", "run `mlops apply` so .mlops/specs/ matches the specs"
+            )
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as error:
+            raise StageError(
+                f"{relative} is not valid JSON: {error}",
+                "run `mlops apply` to render it again (it is generated; do not edit it)",
+            ) from None
+        if not isinstance(data, dict):
+            raise StageError(
+                f"{relative} must hold a JSON object", "run `mlops apply` to render it again"
+            )
+        block.update(data)
+    return block
+
+
+def _block(root: Path, kind: str, name: str) -> Mapping[str, Any]:
+    group = kind.lower()
+    tunables = _tunables(root, group, name, required=kind != "Problem")
+    return {**_fixed(root, kind, name), **tunables}
 
 
 def _refused(problems: Sequence[Diagnostic]) -> StageError:
     lines = "\n".join(f"  {d.file}: {d.path}: {d.message}" for d in problems)
     return StageError(
-        f"params.yaml holds settings that `mlops validate` refuses:\n{lines}",
+        f"params.yaml and {SPEC_DIR}/ hold settings that `mlops validate` refuses:\n{lines}",
         "fix the spec and run `mlops apply`; a value set with `dvc exp run -S` must pass the "
         "same checks",
     )
 
 
 def _located(kind: str, name: str, spec: Mapping[str, Any]) -> Located:
-    """The params.yaml block as a spec, checked by the same schema as the spec files."""
+    """The rendered settings as a spec, checked by the same schema as the spec files."""
     where = f"params.yaml {PARAMS_ROOT}.{kind.lower()}.{name}"
     data = {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": name}, "spec": spec}
     doc = Document(where, 0, data, 1, 1)
@@ -73,9 +118,9 @@ def spec_from_params(root: Path, kind: str, name: str) -> Located:
     """One spec rebuilt from its params.yaml block, schema-checked and built as every stage sees
     it; the checks across specs are the caller's. Descriptive fields (not in params.yaml) keep
     their defaults."""
-    block = _block(root, kind.lower(), name)
+    block = _block(root, kind, name)
     if kind == "Problem":  # the schema requires the question, which params.yaml leaves out
-        block = {"question": "(from params.yaml)", **block}
+        block = {"question": "(rendered)", **block}
     return _located(kind, name, block)
 
 

@@ -82,7 +82,7 @@ def read_source(root: Path, dataset: Dataset) -> pa.Table:
         if Path(source.path).is_absolute() or not path.resolve().is_relative_to(root.resolve()):
             raise StageError(
                 f"data path {source.path} points outside the repository",
-                "keep data inside the repository; run `mlops apply` so params.yaml matches the "
+                "keep data inside the repository; run `mlops apply` so .mlops/specs/ matches the "
                 "validated specs",
             )
         if not path.is_file():

@@ -10,7 +10,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, save_model
-from mlops_gitops.render.dvc import experiment_params
+from mlops_gitops.render.dvc import experiment_files, experiment_params, spec_file
 from mlops_gitops.stages.context import experiment_settings, load_frame, read_json
 
 __all__ = ["run"]
@@ -89,7 +89,11 @@ def run(root: Path, name: str) -> str:
         experiment=name,
         dataset_hash=str(ingest.get("content_sha256", "unknown")),
         dvc_data_version=dvc_data_version(root, dataset.name),
-        params=experiment_params(experiment),
+        # the tunables and the fixed settings, as the stage read them
+        params={
+            **experiment_files(experiment)[spec_file("Experiment", name)],
+            **experiment_params(experiment),
+        },
         metrics={
             f"cv_{result.metric}": result.best.cv_mean,
             "cv_std": result.best.cv_std,

@@ -31,6 +31,9 @@ REPORT = "project/reports/drift/shop-api/20240508T060000Z"
 REPORT_FILES = {
     f"{REPORT}/{name}"
     for name in ("report.json", "report.md", "report.html", "x1.png", "prediction.png")
+} | {  # the histograms as DVC plots, in the deployment's stable folder
+    f"project/reports/drift/shop-api/{name}"
+    for name in ("dvc.yaml", "histograms/x1.csv", "histograms/prediction.csv")
 }
 TITLE = "Drift on shop-api: 1 of 3 columns drifted"
 

@@ -193,6 +193,12 @@ def test_cli_spec_driven_writes_under_reports_drift(served, capsys):
         "mean_radius.png",
         "prediction.png",
     }
+    plots = folder.parent  # the histograms as DVC plots, beside the time-stamped reports
+    assert {p.name for p in (plots / "histograms").iterdir()} == {
+        "mean_radius.csv",
+        "prediction.csv",
+    }
+    assert "histograms/mean_radius.csv:" in (plots / "dvc.yaml").read_text()
     assert "Dataset drift detected: 1 of 3" in capsys.readouterr().out
 
 

@@ -22,11 +22,21 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_report_folder_holds_json_markdown_and_one_png_per_drifted_column(tmp_path, large):
     result = detect_drift(*large)
     paths = write_report(result, tmp_path / "out")
-    names = sorted(p.name for p in paths)
+    names = sorted(str(p.relative_to(tmp_path / "out")) for p in paths)
     assert names == sorted(
-        ["report.json", "report.md", "report.html", *(f"{c}.png" for c in PLANTED)]
+        [
+            "report.json",
+            "report.md",
+            "report.html",
+            "dvc.yaml",  # the histograms as DVC plots, one CSV per drifted column
+            *(f"{c}.png" for c in PLANTED),
+            *(f"histograms/{c}.csv" for c in PLANTED),
+        ]
     )
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == names  # no temp files left
+    on_disk = sorted(
+        str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*") if p.is_file()
+    )
+    assert on_disk == names  # no temp files left
     for column in PLANTED:
         assert png_size((tmp_path / "out" / f"{column}.png").read_bytes()) == (700, 400)
 

@@ -165,7 +165,7 @@ def test_plan_shows_deployments_apart_from_pipeline_changes(repo: Path) -> None:
 
     text = mlops(repo, "plan").stdout.splitlines()
     split = text.index("Deployments (apply starts, replaces or stops these servers):")
-    assert text[0] == "Pipeline (dvc.yaml, params.yaml):"
+    assert text[0] == "Pipeline (dvc.yaml, params.yaml, .mlops/specs/):"
     assert [line.split()[2].rstrip(":") for line in text[1:split]] == pipeline
     assert text[split + 1].startswith(
         "  ~ deploy  deployment/lin-api [local]: start lin-api: not deployed"
@@ -186,5 +186,8 @@ def test_plan_shows_deployments_apart_from_pipeline_changes(repo: Path) -> None:
 
 def test_apply_help_says_it_deploys(repo: Path) -> None:
     text = " ".join(mlops(repo, "apply", "--help").stdout.split())
-    assert "With the default --scope all this renders dvc.yaml and params.yaml AND deploys" in text
+    assert (
+        "With the default --scope all this renders dvc.yaml, params.yaml and .mlops/specs/ AND "
+        "deploys" in text
+    )
     assert "Use --scope pipeline to change files only" in text

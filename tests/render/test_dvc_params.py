@@ -1,4 +1,4 @@
-"""Every params.yaml key a rendered stage depends on exists in the rendered params block, for the
+"""Every params.yaml key and spec file a rendered stage depends on is rendered, for the
 example specs and for specs that leave optional lists out (DVC refuses a stage whose params key is
 missing: "Parameters ... are missing from params.yaml")."""
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mlops_gitops.render.dvc import PARAMS_ROOT, render_pipeline
+from mlops_gitops.render.dvc import PARAMS_ROOT, SPEC_DIR, render_pipeline
 from mlops_gitops.specs.loader import load_specs
 from tests.conftest import EXAMPLE_SPECS
 
@@ -34,7 +34,15 @@ def _missing_keys(root: Path) -> list[str]:
         for key in ([entry] if isinstance(entry, str) else [k for v in entry.values() for k in v])
     ]
     assert keys  # the stages do depend on params
-    return [k for k in keys if not _lookup(dict(pipeline.params), k)]
+    missing = [k for k in keys if not _lookup(dict(pipeline.params), k)]
+    spec_deps = {
+        dep
+        for stage in pipeline.stages
+        for dep in stage.body.get("deps", [])
+        if dep.startswith(SPEC_DIR + "/")
+    }
+    assert spec_deps  # and on rendered spec files
+    return missing + sorted(spec_deps - {f.path for f in pipeline.files})
 
 
 def test_the_example_stages_depend_only_on_rendered_params(tmp_path: Path) -> None:

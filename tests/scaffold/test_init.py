@@ -97,7 +97,7 @@ def test_a_scaffolded_project_validates_plans_applies_and_reproduces(tmp_path: P
     assert done.stdout.endswith(
         "\nNote: `mlops apply` also deploys. Once `dvc repro` has trained the model, the next\n"
         "`mlops apply` starts the server of specs/deployment.yaml (`mlops plan` lists it under\n"
-        "Deployments); `mlops apply --scope pipeline` changes only dvc.yaml and params.yaml.\n"
+        "Deployments); `mlops apply --scope pipeline` changes only the pipeline files.\n"
     )
     assert f"the workflows install mlops-gitops with: {how_installed().command}\n" in done.stdout
     assert mlops(root, "validate").stdout == "4 file(s), 4 spec(s): valid\n"

@@ -3,6 +3,7 @@ that reads params.yaml (so `dvc exp run -S` cannot pass what validate refuses)."
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from mlops_gitops.errors import StageError
-from mlops_gitops.render.dvc import dataset_params, experiment_params, problem_params
+from mlops_gitops.render.dvc import render_pipeline, spec_file
 from mlops_gitops.specs import load_specs
 from mlops_gitops.stages.context import dataset_settings, experiment_settings
 from tests.specs.test_loader import DATASET, EXPERIMENT, errors, valid_project
@@ -205,16 +206,20 @@ def test_the_unchanged_specs_pass(project: Path) -> None:
 
 
 def render_params(root: Path) -> dict[str, object]:
-    specs = load_specs(root)
-    params = {
-        "mlops": {
-            "problem": {n: problem_params(p) for n, p in specs.problems.items()},
-            "dataset": {n: dataset_params(d) for n, d in specs.datasets.items()},
-            "experiment": {n: experiment_params(e) for n, e in specs.experiments.items()},
-        }
-    }
+    """params.yaml and the spec files, as `mlops apply` renders them."""
+    pipeline = render_pipeline(load_specs(root))
+    params = {"mlops": json.loads(json.dumps(pipeline.params))}
     (root / "params.yaml").write_text(yaml.safe_dump(params))
+    for file in pipeline.files:
+        (root / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (root / file.path).write_text(json.dumps(file.body))
     return params
+
+
+def edit_spec_file(root: Path, path: str, key: str, value: object) -> None:
+    body = json.loads((root / path).read_text())
+    body[key] = value
+    (root / path).write_text(json.dumps(body))
 
 
 def edit_params(root: Path, params: dict[str, object], *keys: str, value: object) -> None:
@@ -233,21 +238,25 @@ def edit_params(root: Path, params: dict[str, object], *keys: str, value: object
             10**12,
             "spec.search.trials: must be <= 1000, found 1000000000000",
         ),
-        (("compute", "nJobs"), 100000, "spec.compute.nJobs: must be <= 64, found 100000"),
         (
-            ("candidates", 0, "params", "n_estimators"),
+            ("preprocessing", "scale"),
+            "sometimes",
+            "spec.preprocessing.scale: found 'sometimes'; allowed: standard, minmax, robust, none",
+        ),
+        (
+            ("candidates", "random_forest", "params", "n_estimators"),
             "lots",
             "spec.candidates[0].params.n_estimators: n_estimators of random_forest must be an "
             "integer from 1 to 5_000; found 'lots'",
         ),
         (
-            ("candidates", 0, "params", "max_depth"),
+            ("candidates", "random_forest", "params", "max_depth"),
             float("nan"),
             "spec.candidates[0].params.max_depth: found .nan; numbers must be finite",
         ),
         (
-            ("candidates", 0),
-            {"name": "lr", "estimator": "logistic_regression"},
+            ("candidates", "random_forest"),
+            {"estimator": "logistic_regression"},
             "spec.candidates[0].estimator: 'logistic_regression' is a classification estimator, "
             "but problem 'prices' is a regression task; use one of: decision_tree, dummy, "
             "elastic_net, extra_trees, gradient_boosting, hist_gradient_boosting, knn, lasso, "
@@ -265,7 +274,7 @@ def test_a_stage_refuses_params_that_validate_would(
     with pytest.raises(StageError) as error:
         experiment_settings(project, "price-model")
     assert error.value.message == (
-        "params.yaml holds settings that `mlops validate` refuses:\n"
+        "params.yaml and .mlops/specs/ hold settings that `mlops validate` refuses:\n"
         f"  params.yaml mlops.experiment.price-model: {message}"
     )
     assert error.value.hint == (
@@ -276,13 +285,13 @@ def test_a_stage_refuses_params_that_validate_would(
 
 def test_a_stage_refuses_a_dataset_url_pointing_inside(project: Path) -> None:
     valid_project(project)
-    params = render_params(project)
+    render_params(project)
     source = {"url": "http://169.254.169.254/latest/meta-data/", "allowHttp": True}
-    edit_params(project, params, "mlops", "dataset", "houses", "source", value=source)
+    edit_spec_file(project, spec_file("Dataset", "houses"), "source", source)
     with pytest.raises(StageError) as error:
         dataset_settings(project, "houses")
     assert error.value.message == (
-        "params.yaml holds settings that `mlops validate` refuses:\n"
+        "params.yaml and .mlops/specs/ hold settings that `mlops validate` refuses:\n"
         "  params.yaml mlops.dataset.houses: spec.source.url: the url is not fetched: "
         "169.254.169.254 is a link-local address (where cloud metadata services answer); a "
         "pipeline that runs on pull requests must not reach internal addresses (list a trusted "
