@@ -52,6 +52,8 @@ lint=0
 "$BIN/ruff" check . || lint=1
 "$BIN/ruff" format --check . || lint=1
 "$BIN/mypy" || lint=1
+# the package layering: the import-linter contracts in pyproject.toml ([tool.importlinter])
+"$BIN/lint-imports" --no-cache || lint=1
 "$BIN/python" -m mlops_gitops.docsgen --check || lint=1
 # The release artefacts, as release.yml builds them: a wheel and an sdist whose metadata PyPI
 # accepts. Built into a temporary folder so the tree keeps no dist/.
@@ -67,7 +69,7 @@ rm -rf "$dist"
 "$BIN/python" -m pytest "$@"
 status=$?
 if [ "$status" = 0 ] && [ "$lint" != 0 ]; then
-  echo "lint, format, type check, generated docs or the package build failed (see above)" >&2
+  echo "lint, format, type check, import layering, generated docs or the package build failed (see above)" >&2
   status=1
 fi
 exit "$status"

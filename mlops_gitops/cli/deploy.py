@@ -153,8 +153,8 @@ def render_status(rows: Any, *, colour: bool = False) -> str:
 def _status_of(root: Path, deployment: Deployment) -> Any:
     """One deployment's status; a broken model or runtime shows on its row alone."""
     from mlops_gitops.ml.artifact import CorruptModel, read_model_info
+    from mlops_gitops.registry.model_dir import resolve_model_dir
     from mlops_gitops.runtimes.base import RuntimeStatus
-    from mlops_gitops.runtimes.model_dir import resolve_model_dir
 
     try:
         read_model_info(resolve_model_dir(root, deployment))

@@ -60,7 +60,7 @@ def _explain(args: argparse.Namespace) -> int:
     from mlops_gitops.errors import MlopsError
     from mlops_gitops.ml.artifact import load_model
     from mlops_gitops.ml.local_explanations import parse_assignments, what_if
-    from mlops_gitops.ml.locate import model_dir_for
+    from mlops_gitops.registry.locate import model_dir_for
 
     try:
         row = json.loads(args.row)

@@ -68,7 +68,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     from mlops_gitops.errors import MlopsError
-    from mlops_gitops.ml.locate import model_dir_for
+    from mlops_gitops.registry.locate import model_dir_for
     from mlops_gitops.serving.batch import predict_file
 
     if args.model_dir is None and args.name is None:

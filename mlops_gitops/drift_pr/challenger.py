@@ -71,8 +71,8 @@ def compare_challenger(
     import pandas as pd
 
     from mlops_gitops.ml.artifact import load_model, save_model
-    from mlops_gitops.ml.catalogue import METRICS
     from mlops_gitops.ml.search import run_search
+    from mlops_gitops.specs.catalogue import METRICS
     from mlops_gitops.stages.context import load_frame
 
     problem, dataset = specs.problem_of(experiment), specs.dataset_of(experiment)

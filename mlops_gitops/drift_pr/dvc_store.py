@@ -19,6 +19,7 @@ from pathlib import Path
 from mlops_gitops.drift_pr.dataset_version import DatasetVersion
 from mlops_gitops.errors import DriftError
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
+from mlops_gitops.io.commands import dvc_command
 
 __all__ = ["Stored", "dvc_root", "store_in_dvc"]
 
@@ -55,8 +56,6 @@ def store_in_dvc(root: Path, version: DatasetVersion) -> Stored:
 
 
 def _dvc(root: Path, *args: str, check: bool = True) -> str:
-    from mlops_gitops.scaffold.tools import dvc_command
-
     try:
         done = subprocess.run(
             [*dvc_command(), *args], cwd=root, capture_output=True, text=True, check=False

@@ -11,7 +11,7 @@ import io
 from typing import Any
 
 from mlops_gitops.errors import DriftError
-from mlops_gitops.reconcile.yamlfile import roundtrip_yaml
+from mlops_gitops.io.yamlfile import roundtrip_yaml
 
 __all__ = ["set_source_path"]
 

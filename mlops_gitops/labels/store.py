@@ -5,8 +5,10 @@
 Each file has the columns ``request_id`` (string), ``label`` and ``timestamp``
 (timestamp[us, tz=UTC], when the label was recorded). A label is joined to the request log by
 ``request_id`` (for a row of a multi-row request: ``<request id>:<row>``). Labels come from
-``POST /v2/models/{name}/feedback`` (:func:`labels_from_feedback` then :func:`write_labels`) or
-from a CSV/Parquet file (:func:`import_labels`).
+``POST /v2/models/{name}/feedback`` (checked by
+:func:`mlops_gitops.serving.feedback_checks.labels_from_feedback`, then queued to
+:class:`mlops_gitops.labels.writer.LabelWriter`) or from a CSV/Parquet file
+(:func:`import_labels`).
 """
 
 from __future__ import annotations
@@ -24,61 +26,24 @@ from mlops_gitops.io.storage import Location, location
 from mlops_gitops.io.tables import read_table
 from mlops_gitops.requestlog.files import PartitionedWriter
 from mlops_gitops.requestlog.layout import LABELS_DIR
-from mlops_gitops.serving.payloads import PayloadError
 
 __all__ = [
     "LABELS_DIR",
     "LABEL_TIMESTAMP",
     "import_labels",
+    "label_type_name",
     "labels_folder_writer",
-    "labels_from_feedback",
     "labels_table",
     "write_labels",
 ]
 
-MAX_ID_LENGTH = 200
 LABEL_TIMESTAMP = pa.timestamp("us", tz="UTC")
 _writers: dict[str, PartitionedWriter] = {}
 _writers_lock = threading.Lock()
 
 
-def labels_from_feedback(body: Any, label_type: pa.DataType) -> tuple[list[str], list[Any]]:
-    """Check a feedback body ``{"labels": [{"request_id": ..., "label": ...}, ...]}``."""
-    items = body.get("labels") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
-        raise PayloadError(
-            'expected {"labels": [{"request_id": ..., "label": ...}, ...]} with one or more labels'
-        )
-    ids: list[str] = []
-    labels: list[Any] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or set(item) != {"request_id", "label"}:
-            raise PayloadError(f"labels[{index}] must be an object with 'request_id' and 'label'")
-        request_id, label = item["request_id"], item["label"]
-        if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_ID_LENGTH:
-            raise PayloadError(
-                f"labels[{index}].request_id must be a string of 1 to {MAX_ID_LENGTH} characters"
-            )
-        if not _fits(label, label_type):
-            raise PayloadError(
-                f"labels[{index}].label must be {_describe(label_type)}, got {label!r}"
-            )
-        ids.append(request_id)
-        labels.append(label)
-    return ids, labels
-
-
-def _fits(value: Any, label_type: pa.DataType) -> bool:
-    if pa.types.is_floating(label_type):
-        return type(value) in (int, float)
-    if pa.types.is_integer(label_type):
-        return type(value) is int and -(2**63) <= value < 2**63
-    if pa.types.is_boolean(label_type):
-        return type(value) is bool
-    return type(value) is str
-
-
-def _describe(label_type: pa.DataType) -> str:
+def label_type_name(label_type: pa.DataType) -> str:
+    """How a message names a label type: a number, an integer, a boolean or a string."""
     if pa.types.is_floating(label_type):
         return "a number"
     if pa.types.is_integer(label_type):
@@ -156,7 +121,9 @@ def import_labels(
         try:
             labels = labels.cast(label_type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-            raise DataError(f"{file}: 'label' is not {_describe(label_type)}: {error}") from None
+            raise DataError(
+                f"{file}: 'label' is not {label_type_name(label_type)}: {error}"
+            ) from None
     if table.num_rows:
         write_labels(log, ids.to_pylist(), labels.to_pylist(), label_type=labels.type)
     return int(table.num_rows)

@@ -1,4 +1,4 @@
-"""Machine learning: estimator catalogue, preprocessing, search, metrics, probes, explanations.
+"""Machine learning: preprocessing, search, metrics, probes, explanations.
 
 Submodules import scikit-learn lazily; importing this package stays cheap.
 """

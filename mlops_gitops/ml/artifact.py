@@ -16,16 +16,20 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "COMPILED_DIR",
     "MODEL_FILE",
     "MODEL_INFO_FILE",
     "REFERENCE_PROFILE_FILE",
+    "Columns",
     "CorruptModel",
     "FeatureInfo",
     "ModelInfo",
@@ -57,6 +61,11 @@ class FeatureInfo:
     min: float | None = None
     max: float | None = None
     allowed: tuple[Any, ...] | None = None
+
+
+Columns: TypeAlias = "dict[str, np.ndarray[Any, Any]]"
+"""Checked input values, one array per :class:`FeatureInfo` by name (what serving validates,
+predicts on and writes to the request log); numpy is imported only by those who build one."""
 
 
 @dataclass(frozen=True)

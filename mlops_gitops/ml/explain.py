@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_text
-from mlops_gitops.ml.catalogue import METRICS
 from mlops_gitops.ml.fairness import fairness_report
 from mlops_gitops.ml.importance import (
     permutation_importances,
@@ -37,6 +36,7 @@ from mlops_gitops.ml.importance import (
 from mlops_gitops.ml.local_explanations import explain_row, parse_assignments, what_if
 from mlops_gitops.ml.metrics import predict, scorer_for
 from mlops_gitops.ml.plot_data import PDP_ICE_DIR
+from mlops_gitops.specs.catalogue import METRICS
 from mlops_gitops.specs.models import Dataset, Interpretation, Problem
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlops_gitops.ml.catalogue import MetricInfo
 from mlops_gitops.ml.metrics import Predictions, compute_metric
+from mlops_gitops.specs.catalogue import MetricInfo
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from mlops_gitops.errors import StageError
-from mlops_gitops.ml.catalogue import MetricInfo, Task
+from mlops_gitops.specs.catalogue import MetricInfo, Task
 from mlops_gitops.specs.models import Criterion
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_gitops.errors import MlopsError
-from mlops_gitops.ml.catalogue import ESTIMATORS, Task, estimator_class
+from mlops_gitops.specs.catalogue import ESTIMATORS, Task, estimator_class
 from mlops_gitops.specs.models import ColumnSchema, Preprocessing
 
 __all__ = ["ColumnPlan", "build_pipeline", "make_estimator", "plan_columns"]

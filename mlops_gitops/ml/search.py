@@ -24,12 +24,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import StageError
-from mlops_gitops.ml.catalogue import METRICS, MetricInfo
 from mlops_gitops.ml.leaderboard import write_leaderboard
 from mlops_gitops.ml.metrics import scorer_for
 from mlops_gitops.ml.preprocess import MODEL_STEP, build_pipeline, make_estimator, plan_columns
 from mlops_gitops.ml.progress import log, reporter
 from mlops_gitops.ml.space import CandidateSpace, candidate_space, space_size
+from mlops_gitops.specs.catalogue import METRICS, MetricInfo
 from mlops_gitops.specs.models import (
     Candidate,
     ColumnSchema,

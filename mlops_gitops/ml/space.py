@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.specs.hyperparams import GRID_POINTS
 from mlops_gitops.specs.models import Candidate, ParamValue, Range
 
 __all__ = [
-    "GRID_POINTS",
     "CandidateSpace",
     "LogRandInt",
     "candidate_space",
@@ -27,7 +27,6 @@ __all__ = [
     "space_size",
 ]
 
-GRID_POINTS = 5
 Strategy = Literal["grid", "random", "halving"]
 
 

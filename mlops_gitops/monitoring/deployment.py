@@ -71,7 +71,7 @@ def check_deployment(
     reference_path = root / "data" / dataset.name / "train.parquet"
     model_dir = root / "models" / experiment.name
     if deployment.model.registered and (deployment.model.version or deployment.model.stage):
-        from mlops_gitops.runtimes.model_dir import resolve_model_dir
+        from mlops_gitops.registry.model_dir import resolve_model_dir
 
         model_dir = resolve_model_dir(root, deployment)  # the registered version it serves
     profile_path = model_dir / PROFILE_FILE

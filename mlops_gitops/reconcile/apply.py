@@ -18,12 +18,12 @@ from pathlib import Path
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.io.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
 from mlops_gitops.reconcile.desired import desired_resources
 from mlops_gitops.reconcile.live import apply_live, plan_live
 from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, file_sha256, observe
 from mlops_gitops.reconcile.plan import Plan, make_plan
 from mlops_gitops.reconcile.state import read_state, write_state
-from mlops_gitops.reconcile.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
 from mlops_gitops.render.dvc import PARAMS_ROOT, SPEC_DIR
 from mlops_gitops.specs import SpecSet, load_specs
 

@@ -59,7 +59,7 @@ def _model_problem(root: Path, deployment: Deployment) -> ModelProblem | None:
     """None when the model the deployment serves is in place; ``("checkout", why)`` when apply will
     check a registered version out; ``("waiting", why)`` when it cannot be deployed yet (not
     trained). Reads only: planning never checks a model out."""
-    from mlops_gitops.runtimes.model_dir import ModelNotCheckedOut, resolve_model_dir
+    from mlops_gitops.registry.model_dir import ModelNotCheckedOut, resolve_model_dir
 
     try:
         resolve_model_dir(root, deployment, checkout=False)
@@ -80,8 +80,8 @@ def _planned(root: Path, deployment: Deployment) -> LiveAction:
 
 def _planned_or_raise(root: Path, deployment: Deployment) -> LiveAction:
     from mlops_gitops.ml.artifact import read_model_info
+    from mlops_gitops.registry.model_dir import resolve_model_dir
     from mlops_gitops.runtimes.lookup import get_runtime
-    from mlops_gitops.runtimes.model_dir import resolve_model_dir
 
     runtime_name = deployment.runtime
     problem = _model_problem(root, deployment)

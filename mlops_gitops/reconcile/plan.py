@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mlops_gitops.io.yamlfile import dump_roundtrip, to_roundtrip
 from mlops_gitops.reconcile.live import LiveAction
 from mlops_gitops.reconcile.observed import ObservedState
 from mlops_gitops.reconcile.resources import Resource, plain
-from mlops_gitops.reconcile.yamlfile import dump_roundtrip, to_roundtrip
 
 __all__ = ["Action", "Plan", "make_plan"]
 

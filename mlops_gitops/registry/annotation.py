@@ -12,7 +12,7 @@ from typing import Any
 
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.fsutil import atomic_write_text
-from mlops_gitops.reconcile.yamlfile import dump_roundtrip, roundtrip_yaml
+from mlops_gitops.io.yamlfile import dump_roundtrip, roundtrip_yaml
 
 __all__ = [
     "ANNOTATIONS_FILE",

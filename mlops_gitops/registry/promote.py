@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import RegistryError
-from mlops_gitops.ml.catalogue import metric_info
 from mlops_gitops.registry.gates import champion_gate, criteria_gate, fmt
 from mlops_gitops.registry.gitrepo import committer, open_repo
 from mlops_gitops.registry.gto_state import RegisteredVersion, valid_name
@@ -16,6 +15,7 @@ from mlops_gitops.registry.model_types import Promotion
 from mlops_gitops.registry.queries import find_model
 from mlops_gitops.registry.revision import RevisionFiles
 from mlops_gitops.registry.versions import normalise_version
+from mlops_gitops.specs.catalogue import metric_info
 from mlops_gitops.specs.models import Criterion
 
 if TYPE_CHECKING:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any
-
-import git
+from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import RegistryError
+
+if TYPE_CHECKING:
+    import git  # imported where used: importing the registry stays light
 
 __all__ = ["RevisionFiles"]
 
@@ -94,6 +95,8 @@ class RevisionFiles:
                 found = []
             names = {str(p).lstrip("/") for p in found}
         else:
+            import git
+
             names = set()
             tree = self._git_tree()
             with contextlib.suppress(KeyError):
@@ -120,6 +123,8 @@ class RevisionFiles:
         return self.repo.commit(self.rev).tree
 
     def _git_blob(self, path: str) -> git.Blob | None:
+        import git
+
         try:
             item = self._git_tree() / path
         except KeyError:

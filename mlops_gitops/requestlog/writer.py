@@ -28,14 +28,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from mlops_gitops.ml.artifact import FeatureInfo
+from mlops_gitops.io.tables import value_kind
+from mlops_gitops.ml.artifact import Columns, FeatureInfo
 from mlops_gitops.requestlog.buffered import (
     BufferedWriter,
     ParquetSink,
     RequestLogSettings,
     Sink,
 )
-from mlops_gitops.serving.validation import Columns, feature_kind
 
 __all__ = [
     "ParquetSink",
@@ -75,7 +75,7 @@ def request_log_schema(
             pa.field("request_id", pa.string(), nullable=False),
             pa.field("timestamp", TIMESTAMP, nullable=False),
             pa.field("model_version", pa.string(), nullable=False),
-            *(pa.field(f.name, _KIND_TYPES[feature_kind(f)]) for f in features),
+            *(pa.field(f.name, _KIND_TYPES[value_kind(f)]) for f in features),
             pa.field("prediction", prediction_type),
         ]
     )

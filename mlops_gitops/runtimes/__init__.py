@@ -4,8 +4,7 @@ manifests for GitOps), behind one interface (:class:`~mlops_gitops.runtimes.base
 Modules (import from them; this package imports nothing heavy)::
 
     base        Runtime protocol, DeployResult, RuntimeStatus
-    registry    get_runtime(name, project_root)
-    model_dir   resolve_model_dir(root, deployment)
+    lookup      get_runtime(name, project_root)
     local       LocalRuntime            process       detached processes
     docker      DockerRuntime           docker_client the daemon connection
     kubernetes  KubernetesRuntime       health        /v2/health/ready checks

@@ -26,6 +26,7 @@ from mlops_gitops.fsutil import atomic_write_bytes
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE, read_model_info
 from mlops_gitops.ml.compiled import CompiledRecord, load_graph
 from mlops_gitops.ml.registered import REGISTERED_FILE
+from mlops_gitops.registry.model_dir import resolve_model_dir
 from mlops_gitops.render.container import (
     BuildContext,
     image_reference,
@@ -33,7 +34,6 @@ from mlops_gitops.render.container import (
     render_build_context,
 )
 from mlops_gitops.runtimes.docker_client import docker_client, docker_errors
-from mlops_gitops.runtimes.model_dir import resolve_model_dir
 from mlops_gitops.runtimes.wheels import collect_wheels
 from mlops_gitops.specs.models import Deployment
 

@@ -23,10 +23,10 @@ from typing import Any
 from mlops_gitops.errors import RuntimeBackendError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.ml.artifact import read_model_info
+from mlops_gitops.registry.model_dir import resolve_model_dir
 from mlops_gitops.render.container import serving_argv
 from mlops_gitops.runtimes.base import DeployResult, RuntimeStatus, Sync
 from mlops_gitops.runtimes.health import is_ready, probe_ready, wait_ready
-from mlops_gitops.runtimes.model_dir import resolve_model_dir
 from mlops_gitops.runtimes.ports import ensure_port_free
 from mlops_gitops.runtimes.process import is_running, start_detached, stop_group
 from mlops_gitops.serving.identity import new_instance_id

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.io.commands import dvc_command
 
 __all__ = [
     "add_default_remote",
-    "dvc_command",
     "dvc_init",
     "git_hook_path",
     "git_init",
     "git_toplevel",
     "has_default_remote",
 ]
-
-
-def dvc_command() -> list[str]:
-    """``dvc`` next to this Python (the same environment), else ``python -m dvc``."""
-    beside = Path(sys.executable).parent / "dvc"
-    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "dvc"]
 
 
 def _git() -> str:

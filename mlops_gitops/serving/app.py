@@ -49,13 +49,16 @@ from starlette.exceptions import HTTPException
 from mlops_gitops import __version__
 from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.io.tables import column_kinds
-from mlops_gitops.labels.store import labels_from_feedback
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.ml.registered import read_registered_version
 from mlops_gitops.requestlog.writer import RequestLogSettings, Sink
 from mlops_gitops.serving import openapi
 from mlops_gitops.serving.backends import choose_backend
-from mlops_gitops.serving.feedback_checks import LogUnreadable, check_label_values
+from mlops_gitops.serving.feedback_checks import (
+    LogUnreadable,
+    check_label_values,
+    labels_from_feedback,
+)
 from mlops_gitops.serving.identity import INSTANCE_HEADER
 from mlops_gitops.serving.middleware import (
     ServingMiddleware,

@@ -1,5 +1,7 @@
 """What makes a label trustworthy enough to feed a retraining pull request.
 
+- It has the shape of a feedback body: :func:`labels_from_feedback` reads
+  ``{"labels": [{"request_id": ..., "label": ...}, ...]}`` with values of the label's type.
 - It names a request this deployment answered, recently: :class:`ServedRequests` remembers the
   ids this process served (a multi-row request's rows are ``<id>:<row>``) for ``window_s``
   seconds, at most ``capacity`` requests, oldest forgotten first. An id it does not know may
@@ -32,10 +34,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import pyarrow as pa
 from starlette.concurrency import run_in_threadpool
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.io.storage import StorageError
+from mlops_gitops.labels.store import label_type_name
 from mlops_gitops.ml.artifact import ModelInfo
 from mlops_gitops.serving.payloads import PayloadError
 
@@ -50,10 +54,12 @@ __all__ = [
     "ServedCheck",
     "ServedRequests",
     "check_label_values",
+    "labels_from_feedback",
 ]
 
 DEFAULT_WINDOW_S = 7 * 24 * 3600.0
 DEFAULT_CAPACITY = 200_000
+MAX_ID_LENGTH = 200
 POLL_S = 0.25
 
 
@@ -184,3 +190,39 @@ def _label_problem(label: Any, info: ModelInfo, classes: tuple[Any, ...]) -> str
     if info.target_max is not None and label > info.target_max:
         return f"is above the target's maximum {info.target_max:g}"
     return None
+
+
+def labels_from_feedback(body: Any, label_type: pa.DataType) -> tuple[list[str], list[Any]]:
+    """Check a feedback body ``{"labels": [{"request_id": ..., "label": ...}, ...]}``."""
+    items = body.get("labels") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise PayloadError(
+            'expected {"labels": [{"request_id": ..., "label": ...}, ...]} with one or more labels'
+        )
+    ids: list[str] = []
+    labels: list[Any] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or set(item) != {"request_id", "label"}:
+            raise PayloadError(f"labels[{index}] must be an object with 'request_id' and 'label'")
+        request_id, label = item["request_id"], item["label"]
+        if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_ID_LENGTH:
+            raise PayloadError(
+                f"labels[{index}].request_id must be a string of 1 to {MAX_ID_LENGTH} characters"
+            )
+        if not _fits(label, label_type):
+            raise PayloadError(
+                f"labels[{index}].label must be {label_type_name(label_type)}, got {label!r}"
+            )
+        ids.append(request_id)
+        labels.append(label)
+    return ids, labels
+
+
+def _fits(value: Any, label_type: pa.DataType) -> bool:
+    if pa.types.is_floating(label_type):
+        return type(value) in (int, float)
+    if pa.types.is_integer(label_type):
+        return type(value) is int and -(2**63) <= value < 2**63
+    if pa.types.is_boolean(label_type):
+        return type(value) is bool
+    return type(value) is str

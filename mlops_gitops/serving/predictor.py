@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.ml.artifact import Columns, ModelInfo
 from mlops_gitops.serving.backends import Backend, SklearnBackend
-from mlops_gitops.serving.validation import Columns, InputError, Problem
+from mlops_gitops.serving.validation import InputError, Problem
 
 __all__ = ["Prediction", "Predictor"]
 

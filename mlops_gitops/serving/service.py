@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.labels.writer import LabelWriter
-from mlops_gitops.ml.artifact import ModelInfo
+from mlops_gitops.ml.artifact import Columns, ModelInfo
 from mlops_gitops.requestlog.served_ids import LoggedIds
 from mlops_gitops.requestlog.writer import (
     RequestLogSettings,
@@ -29,7 +29,7 @@ from mlops_gitops.serving.backends import BackendChoice
 from mlops_gitops.serving.feedback_checks import ServedCheck, ServedRequests
 from mlops_gitops.serving.predictor import Prediction, Predictor
 from mlops_gitops.serving.prometheus import PREDICTION_BUCKETS, ServingMetrics
-from mlops_gitops.serving.validation import Columns, InputSchema
+from mlops_gitops.serving.validation import InputSchema
 
 __all__ = ["ModelService", "UnknownModel"]
 

@@ -32,11 +32,10 @@ import pyarrow.compute as pc
 
 from mlops_gitops.errors import DataError
 from mlops_gitops.io.tables import value_kind
-from mlops_gitops.ml.artifact import FeatureInfo
+from mlops_gitops.ml.artifact import Columns, FeatureInfo
 
-__all__ = ["Columns", "InputError", "InputSchema", "Problem", "feature_kind"]
+__all__ = ["InputError", "InputSchema", "Problem", "feature_kind"]
 
-Columns = dict[str, np.ndarray[Any, Any]]
 _NONE = type(None)
 _NUMBER_TYPES = frozenset({int, float})
 

@@ -14,10 +14,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 from mlops_gitops.errors import UnknownSpec, did_you_mean
 from mlops_gitops.io.outbound import ALLOW_ENV, AllowList, url_refusal
-from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, Task, estimator_class
-from mlops_gitops.ml.hyperparams import MAX_CHOICES, MAX_GRID, ParamType, param_type
-from mlops_gitops.ml.space import GRID_POINTS
+from mlops_gitops.specs.catalogue import ESTIMATORS, METRICS, Task, estimator_class
 from mlops_gitops.specs.diagnostics import Diagnostic
+from mlops_gitops.specs.hyperparams import (
+    GRID_POINTS,
+    MAX_CHOICES,
+    MAX_GRID,
+    ParamType,
+    param_type,
+)
 from mlops_gitops.specs.models import (
     Candidate,
     Dataset,

@@ -1,7 +1,7 @@
 """Generate the catalogue enums in the JSON Schemas, and ``specs/compiled/<kind>.py`` from them.
 
 The estimator and metric names a spec may use are the catalogue's
-(:mod:`mlops_gitops.ml.catalogue`): a schema marks such an enum with ``"x-enum-from": "<list>"``
+(:mod:`mlops_gitops.specs.catalogue`): a schema marks such an enum with ``"x-enum-from": "<list>"``
 and this writes the names in, so the catalogue is their one source; ``--check`` fails when a
 schema lags behind it.
 
@@ -31,7 +31,7 @@ ENUM_FROM = "x-enum-from"
 
 def catalogue_enum(name: str) -> list[str]:
     """The catalogue list a schema's ``x-enum-from`` names, sorted as the schemas list it."""
-    from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, PROCESSING_METRICS
+    from mlops_gitops.specs.catalogue import ESTIMATORS, METRICS, PROCESSING_METRICS
 
     lists = {
         "estimators": sorted(ESTIMATORS),

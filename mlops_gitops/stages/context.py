@@ -15,7 +15,7 @@ from typing import Any
 
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_text
-from mlops_gitops.reconcile.yamlfile import load_fast
+from mlops_gitops.io.yamlfile import load_fast
 from mlops_gitops.render.dvc import CANDIDATES, PARAMS_ROOT, SPEC_DIR, spec_parts
 from mlops_gitops.specs.build import build_spec
 from mlops_gitops.specs.checks import Located, run_checks

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.ml.artifact import load_model
-from mlops_gitops.ml.catalogue import METRICS
 from mlops_gitops.ml.compiled import compiled_metrics
+from mlops_gitops.specs.catalogue import METRICS
 from mlops_gitops.stages.context import experiment_settings, load_frame, write_json
 
 __all__ = ["run"]

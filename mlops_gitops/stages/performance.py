@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_gitops.ml.artifact import read_model_info
-from mlops_gitops.ml.catalogue import PROCESSING_METRICS
+from mlops_gitops.specs.catalogue import PROCESSING_METRICS
 from mlops_gitops.stages.context import experiment_settings, load_frame, write_json
 
 __all__ = ["run"]

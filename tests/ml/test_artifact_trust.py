@@ -11,8 +11,8 @@ import pytest
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, load_model, save_model
-from mlops_gitops.ml.catalogue import ESTIMATORS
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
+from mlops_gitops.specs.catalogue import ESTIMATORS
 from mlops_gitops.specs.models import ColumnSchema, Preprocessing
 
 FEATURES = (ColumnSchema("a", "number"), ColumnSchema("b", "number"), ColumnSchema("c", "category"))

@@ -11,11 +11,11 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, save_model
-from mlops_gitops.ml.catalogue import ESTIMATORS
 from mlops_gitops.ml.compile import Tolerances, compile_pipeline, write_compiled
 from mlops_gitops.ml.compiled import ONNX_FILE, GraphInputs, open_session
 from mlops_gitops.ml.performance import measure_backends
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
+from mlops_gitops.specs.catalogue import ESTIMATORS
 from mlops_gitops.specs.models import ColumnSchema, Preprocessing
 
 ENTRIES = [(name, task) for name, tasks in ESTIMATORS.items() for task in tasks]

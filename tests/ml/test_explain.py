@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from mlops_gitops.errors import MlopsError
-from mlops_gitops.ml.catalogue import METRICS
 from mlops_gitops.ml.explain import interpret, parse_assignments, what_if
 from mlops_gitops.ml.fairness import fairness_report
 from mlops_gitops.ml.importance import permutation_importances
 from mlops_gitops.ml.local_explanations import explain_row
 from mlops_gitops.ml.metrics import predict
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
+from mlops_gitops.specs.catalogue import METRICS
 from mlops_gitops.specs.models import Interpretation, Preprocessing
 
 from .conftest import make_dataset, make_problem

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mlops_gitops.ml.catalogue import ESTIMATORS, METRICS, PROCESSING_METRICS
 from mlops_gitops.specs import compile_schemas
+from mlops_gitops.specs.catalogue import ESTIMATORS, METRICS, PROCESSING_METRICS
 from mlops_gitops.specs.compile_schemas import ENUM_FROM, catalogue_enum, with_catalogue_enums
 from mlops_gitops.specs.schema import KINDS, schema_for
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from mlops_gitops.reconcile.yamlfile import dump_roundtrip, to_roundtrip, write_roundtrip
+from mlops_gitops.io.yamlfile import dump_roundtrip, to_roundtrip, write_roundtrip
 from mlops_gitops.render.dvc import PARAMS_ROOT, render_pipeline
 from mlops_gitops.specs.loader import validate_specs
 from mlops_gitops.stages.context import dataset_settings, experiment_settings

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_gitops.reconcile.yamlfile import to_roundtrip, write_roundtrip
+from mlops_gitops.io.yamlfile import to_roundtrip, write_roundtrip
 from mlops_gitops.render.dvc import PARAMS_ROOT
 from mlops_gitops.specs.build import KIND_CLASSES, build_spec
 from mlops_gitops.specs.models import (

@@ -3,7 +3,7 @@
 A spec names an estimator by a short name from this catalogue, never by an import path: specs
 come from pull requests, and a pull request must not be able to make the pipeline import code.
 Hyperparameter names are listed so a typo fails ``mlops validate``, not a training run twenty
-minutes later; ``tests/ml/test_catalogue.py`` checks the lists against installed scikit-learn.
+minutes later; ``tests/specs/test_catalogue.py`` checks the lists against installed scikit-learn.
 Parameters that take objects or only tune resources are left out on purpose; they are listed
 in :data:`EXCLUDED_PARAMS`, which the test uses.
 """

@@ -4,7 +4,7 @@
 types, so a pull request cannot pass ``n_estimators: 1000000000000`` (hours of CPU), ``"lots"``
 or ``.nan`` to the pipeline. Upper bounds on parameters that cost time or memory are this
 project's limits, not scikit-learn's; lower bounds and choices follow scikit-learn's own
-parameter constraints, which ``tests/ml/test_hyperparams.py`` checks against the installed
+parameter constraints, which ``tests/specs/test_hyperparams.py`` checks against the installed
 version (every value allowed here must be accepted there).
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "GRID_POINTS",
     "MAX_CHOICES",
     "MAX_GRID",
     "MAX_TEXT",
@@ -27,6 +28,9 @@ MAX_CHOICES = 100
 """Longest list of choices for one hyperparameter."""
 MAX_GRID = 10_000
 """Most parameter combinations one candidate's grid may hold."""
+GRID_POINTS = 5
+"""How many points a range becomes in a grid search (so a range counts this many toward
+:data:`MAX_GRID`)."""
 MAX_TEXT = 64
 """Longest string value."""
 

@@ -4,7 +4,7 @@ import warnings
 
 import pytest
 
-from mlops_gitops.ml.catalogue import ESTIMATORS, EXCLUDED_PARAMS, METRICS, PROCESSING_METRICS
+from mlops_gitops.specs.catalogue import ESTIMATORS, EXCLUDED_PARAMS, METRICS, PROCESSING_METRICS
 
 ENTRIES = [(name, task) for name, tasks in ESTIMATORS.items() for task in tasks]
 

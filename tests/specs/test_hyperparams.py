@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from mlops_gitops.ml.catalogue import ESTIMATORS
-from mlops_gitops.ml.hyperparams import Interval, ParamType, param_type
+from mlops_gitops.specs.catalogue import ESTIMATORS
+from mlops_gitops.specs.hyperparams import Interval, ParamType, param_type
 
 ENTRIES = [
     (name, task, entry) for name, tasks in ESTIMATORS.items() for task, entry in tasks.items()
@@ -71,7 +71,7 @@ def test_descriptions_name_the_limits() -> None:
 
 
 def test_the_experiment_schema_lists_exactly_the_catalogue() -> None:
-    from mlops_gitops.ml.catalogue import METRICS
+    from mlops_gitops.specs.catalogue import METRICS
     from mlops_gitops.specs.schema import schema_for
 
     spec = schema_for("Experiment")["properties"]["spec"]["properties"]

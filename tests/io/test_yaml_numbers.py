@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_gitops.reconcile.yamlfile import load_fast, roundtrip_yaml
+from mlops_gitops.io.yamlfile import load_fast, roundtrip_yaml
 
 
 def test_exponent_floats_without_a_dot_are_numbers(tmp_path: Path) -> None:

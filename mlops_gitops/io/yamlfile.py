@@ -1,4 +1,8 @@
-"""Round-trip YAML for files a person also edits (dvc.yaml, params.yaml): comments survive."""
+"""Round-trip YAML for files a person also edits (dvc.yaml, params.yaml): comments survive.
+
+Used by the reconciler, the pipeline stages, the registry and the drift pull request alike, so
+its errors (:class:`YamlFileError`) name the file and the fix, not the command that called it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import io
 from pathlib import Path
 from typing import Any
 
-from mlops_gitops.errors import ApplyError
+from mlops_gitops.errors import MlopsError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.io.yaml_loader import safe_loader
 
 __all__ = [
+    "YamlFileError",
     "dump_roundtrip",
     "load_fast",
     "load_roundtrip",
@@ -18,6 +23,21 @@ __all__ = [
     "to_roundtrip",
     "write_roundtrip",
 ]
+
+
+class YamlFileError(MlopsError):
+    """A YAML file a person also edits is not valid YAML, or not a mapping at the top level."""
+
+
+def _not_yaml(path: Path, error: Exception) -> YamlFileError:
+    return YamlFileError(
+        f"{path.name} is not valid YAML: {error}",
+        f"fix {path.name} by hand (or restore it from git), then run the command again",
+    )
+
+
+def _not_mapping(path: Path) -> YamlFileError:
+    return YamlFileError(f"{path.name} must hold a mapping at the top level", f"fix {path.name}")
 
 
 def roundtrip_yaml() -> Any:
@@ -41,14 +61,11 @@ def load_roundtrip(path: Path) -> Any:
     try:
         data = roundtrip_yaml().load(path.read_text(encoding="utf-8"))
     except YAMLError as error:
-        raise ApplyError(
-            f"{path.name} is not valid YAML: {error}",
-            f"fix {path.name} by hand (or restore it from git), then run `mlops apply` again",
-        ) from error
+        raise _not_yaml(path, error) from error
     if data is None:
         return CommentedMap()
     if not isinstance(data, dict):
-        raise ApplyError(f"{path.name} must hold a mapping at the top level", f"fix {path.name}")
+        raise _not_mapping(path)
     return data
 
 
@@ -63,14 +80,11 @@ def load_fast(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as error:
-        raise ApplyError(
-            f"{path.name} is not valid YAML: {error}",
-            f"fix {path.name} by hand (or restore it from git), then run `mlops plan` again",
-        ) from error
+        raise _not_yaml(path, error) from error
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ApplyError(f"{path.name} must hold a mapping at the top level", f"fix {path.name}")
+        raise _not_mapping(path)
     return data
 
 

@@ -11,7 +11,7 @@ __all__ = ["model_dir_for"]
 
 def model_dir_for(root: Path, name: str) -> Path:
     """``models/<experiment>/`` for an experiment, or the folder a deployment serves."""
-    from mlops_gitops.runtimes.model_dir import resolve_model_dir
+    from mlops_gitops.registry.model_dir import resolve_model_dir
     from mlops_gitops.specs import load_specs
 
     specs = load_specs(root)
