@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.github import FakeGitHub
+from tests.helpers.github_fake import FakeGitHub
 
 
 def call(

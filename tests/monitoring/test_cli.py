@@ -13,7 +13,7 @@ import pytest
 from mlops_gitops.cli import main
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo
 from mlops_gitops.monitoring import check_deployment
-from tests.monitoring.conftest import PLANTED, planted
+from tests.helpers.drift_data import PLANTED, planted
 
 
 @pytest.fixture

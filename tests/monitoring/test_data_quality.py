@@ -16,8 +16,8 @@ import pytest
 from mlops_gitops.cli import main
 from mlops_gitops.io.tables import column_kinds, read_table
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo
-from tests.conftest import write_files
-from tests.penguins import DATASET_SPEC, penguins, write_csv
+from tests.helpers.files import write_files
+from tests.helpers.penguins import DATASET_SPEC, penguins, write_csv
 
 SPECS = {
     "specs/penguins/dataset.yaml": DATASET_SPEC,

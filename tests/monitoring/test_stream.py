@@ -25,7 +25,7 @@ from mlops_gitops.monitoring.settings import DriftSettings
 from mlops_gitops.monitoring.stream import open_window, summarise_window
 from mlops_gitops.requestlog.layout import file_name, partition
 from mlops_gitops.requestlog.window import read_current_window
-from tests.monitoring.conftest import PLANTED, planted
+from tests.helpers.drift_data import PLANTED, planted
 from tests.monitoring.test_profile import FEATURES
 
 NOW = datetime(2024, 5, 8, 6, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.registry import FakeRegistry
-from tests.reconcile.conftest import run_env
+from tests.helpers.commands import run_env
+from tests.helpers.registry_fake import FakeRegistry
 
 USER, PASSWORD = "mlops-ci", "pa55-w0rd-never-printed"
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.reconcile.conftest import mlops
-from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment, free_port
+from tests.helpers.commands import mlops
+from tests.helpers.ports import free_port
+from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment
 from tests.runtimes.foreign import foreign_argv, foreign_server
 
 

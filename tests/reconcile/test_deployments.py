@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from pathlib import Path
 
-from tests.reconcile.conftest import experiment, mlops
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
+from tests.helpers.commands import mlops
+from tests.helpers.diabetes_project import experiment
+from tests.helpers.ports import free_port
 
 # a kubernetes deployment's request log must be on object storage (nothing is written here:
 # these tests only render manifests)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.reconcile.conftest import mlops
+from tests.helpers.commands import mlops
 
 ROW = {"age": 50.0, "bmi": 25.0, "bp": 90.0, "s5": 4.6}
 

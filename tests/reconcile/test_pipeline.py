@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import git
-from tests.reconcile.conftest import experiment, mlops, sh
+from tests.helpers.commands import git, mlops, sh
+from tests.helpers.diabetes_project import experiment
 
 
 def stale_stages(root: Path) -> set[str]:
@@ -191,7 +191,7 @@ def test_plan_since_lists_changed_specs_and_what_they_affect(repo: Path) -> None
 
 def test_repository_example_is_in_sync_with_its_specs() -> None:
     """CI runs `mlops plan --detailed-exitcode` on main: the committed dvc.yaml must match."""
-    from tests.conftest import REPO_ROOT
+    from tests.helpers.paths import REPO_ROOT
 
     done = mlops(REPO_ROOT, "plan", "--detailed-exitcode", check=False)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -11,7 +11,7 @@ import pytest
 from mlops_gitops.errors import SpecError
 from mlops_gitops.specs import load_specs, validate_specs
 from mlops_gitops.specs.models import Range
-from tests.conftest import write_files
+from tests.helpers.files import write_files
 
 PROBLEM = """\
 apiVersion: mlops-gitops/v1
