@@ -64,3 +64,22 @@ def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return f"s3://{s3_server.create_bucket()}"
+
+
+# fixtures that run the real pipeline (`dvc repro`): a test using one must be marked slow, so
+# `pytest -m "not slow"` (make test-fast) leaves out every test that waits for DVC
+PIPELINE_FIXTURES = frozenset({"reproduced_project"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests run the real DVC pipeline and need @pytest.mark.slow:\n  "
+            + "\n  ".join(unmarked)
+        )

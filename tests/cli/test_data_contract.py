@@ -13,8 +13,7 @@ from mlops_gitops.errors import StageError
 from mlops_gitops.specs import load_specs
 from mlops_gitops.stages.ingest import typed_source
 from tests.helpers.files import write_files
-from tests.helpers.penguins import penguins, write_csv
-from tests.monitoring.test_data_quality import SPECS
+from tests.helpers.penguins import SPECS, penguins, write_csv
 
 DATASET = "specs/penguins/dataset.yaml"
 

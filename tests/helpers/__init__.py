@@ -17,6 +17,7 @@ test imports what it uses from the module named for it, never from a conftest.
 - ``s3server``: moto's standalone S3 server on 127.0.0.1.
 - ``spec_objects``: spec dataclasses built in code (dataset, problem, experiment, candidate).
 - ``stage_project``: a project folder with specs and the params.yaml the real renderer writes.
+- ``houses``: a generated house-price table and the specs of a project on it (stage tests).
 - ``drift_data``: reference and current tables with drift planted in known columns.
 - ``penguins``: a generated Palmer-penguins-like table with messy values.
 - ``model_repo``: a git repository holding committed models and metrics (registry tests).

@@ -9,7 +9,14 @@ from pathlib import Path
 from tests.helpers.commands import git, sh
 from tests.helpers.files import write_files
 
-__all__ = ["DATASET", "PROBLEM", "experiment", "make_project"]
+__all__ = [
+    "DATASET",
+    "KUBERNETES_WITH_STORE",
+    "PROBLEM",
+    "deployment",
+    "experiment",
+    "make_project",
+]
 
 PROBLEM = """\
 apiVersion: mlops-gitops/v1
@@ -60,6 +67,24 @@ spec:
       params: {{alpha: {alpha}}}
   search: {{cvFolds: 2}}
   interpretation: {{permutationRepeats: 1, topFeatures: 1, localExamples: 1, fairness: false}}
+"""
+
+
+# a kubernetes deployment's request log must be on object storage (nothing is written there:
+# the tests that use this only render manifests)
+KUBERNETES_WITH_STORE = "runtime: kubernetes\n  requestLog: {uri: s3://requests-bucket/logs}"
+
+
+def deployment(port: int, experiment: str = "lin-a") -> str:
+    return f"""\
+apiVersion: mlops-gitops/v1
+kind: Deployment
+metadata:
+  name: lin-api
+spec:
+  model: {{experiment: {experiment}}}
+  runtime: local
+  port: {port}
 """
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["PLANTED", "planted"]
+from mlops_gitops.ml.artifact import FeatureInfo
+
+__all__ = ["CATEGORIES", "FEATURES", "NOW", "NUMBERS", "PLANTED", "planted"]
+
+NOW = datetime(2024, 5, 8, 6, 0, tzinfo=UTC)
+"""The check time of the generated request windows."""
 
 
 def planted(n: int, seed: int = 0) -> tuple[pa.Table, pa.Table]:
@@ -38,3 +45,11 @@ def planted(n: int, seed: int = 0) -> tuple[pa.Table, pa.Table]:
 
 
 PLANTED = {"shift", "scale", "colour", "plan"}
+
+
+NUMBERS = [f"clean_{i}" for i in range(6)] + ["shift", "scale", "tiny", "count"]
+CATEGORIES = ["colour", "plan", "flag", "size"]
+FEATURES = tuple(FeatureInfo(n, "number") for n in NUMBERS) + tuple(
+    FeatureInfo(n, "boolean" if n == "flag" else "category") for n in CATEGORIES
+)
+"""The planted tables' columns as a model's features."""

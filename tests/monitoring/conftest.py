@@ -1,11 +1,15 @@
-"""Generated data with drift planted in known columns."""
+"""Fixtures: generated data with drift planted in known columns, a Dask cluster, and the example
+project as a deployment that served a week of requests."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from tests.helpers.drift_data import planted
+from tests.helpers.served_example import write_served_example
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +34,9 @@ def cluster():
         host="127.0.0.1",
     ) as local:
         yield local
+
+
+@pytest.fixture
+def served(example_project: Path) -> Path:
+    """The example project with a training split, a model record and a week of requests."""
+    return write_served_example(example_project)

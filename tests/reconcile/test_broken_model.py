@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.commands import mlops
-from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment
+from tests.helpers.diabetes_project import KUBERNETES_WITH_STORE, deployment
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,7 @@ import pytest
 
 from tests.helpers.commands import git, mlops, sh
 from tests.helpers.files import write_files
-from tests.helpers.penguins import penguins, write_csv
-from tests.monitoring.test_data_quality import SPECS
+from tests.helpers.penguins import SPECS, penguins, write_csv
 
 
 def penguins_project(root: Path, *, with_target: bool) -> Path:
