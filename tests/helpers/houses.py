@@ -69,6 +69,7 @@ spec:
     - estimator: ridge
       params:
         alpha: [0.1, 1.0]
+    - estimator: dummy
   search: {strategy: grid, cvFolds: 2, seed: 1}
   compile: {enabled: false}
 """

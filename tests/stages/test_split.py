@@ -85,8 +85,9 @@ def test_a_time_ordered_split_holds_out_the_latest_rows(tmp_path: Path) -> None:
     assert split.run(tmp_path, "houses") == "30 train rows, 10 test rows"
 
     train, test = parts(tmp_path)
+    # the table reader keeps datetime columns as ISO text, which sorts as time does
     assert train["sold"].max() < test["sold"].min()
-    assert list(test["sold"].dt.strftime("%Y-%m-%d")) == [str(day.date()) for day in days[30:]]
+    assert list(test["sold"]) == [str(day.date()) for day in days[30:]]
 
 
 def test_split_before_ingest_says_what_to_run(tmp_path: Path) -> None:

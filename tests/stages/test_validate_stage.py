@@ -48,7 +48,7 @@ def test_every_violation_is_reported_with_its_rule_observed_value_and_limit(
     assert report["valid"] is False
     assert report["violations"] == [
         {"column": "", "rule": "min rows", "observed": 40, "limit": 50},
-        {"column": "rooms", "rule": "min", "observed": -2.0, "limit": 0.0},
+        {"column": "rooms", "rule": "min", "observed": -2.0, "limit": 0},
         {
             "column": "area",
             "rule": "missing values (not nullable)",
@@ -60,9 +60,9 @@ def test_every_violation_is_reported_with_its_rule_observed_value_and_limit(
     assert caught.value.message == (
         "dataset 'houses' failed validation:\n"
         "  dataset: min rows: observed 40, limit 50\n"
-        "  column 'rooms': min: observed -2.0, limit 0.0\n"
+        "  column 'rooms': min: observed -2.0, limit 0\n"
         "  column 'area': missing values (not nullable): observed 2.50%, limit 0%"
     )
     markdown = (tmp_path / REPORTS / "validation.md").read_text()
-    assert "- column 'rooms': min: observed -2.0, limit 0.0" in markdown
+    assert "- column 'rooms': min: observed -2.0, limit 0" in markdown
     assert "Columns not in the schema (ignored): listing_id" in markdown
