@@ -1,4 +1,4 @@
-# The two commands of the README. Both set themselves up: a virtualenv in .venv with the
+# The commands of the README. Each sets itself up: a virtualenv in .venv with the
 # package and its dev extra. `make test` also starts a private Docker engine when it can
 # (.ci/docker.sh), so the container tests run for real, and stops it afterwards.
 PYTHON ?= python3
@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs docker-up docker-down clean
+.PHONY: demo test test-fast lint docs docker-up docker-down clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +20,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash .ci/test.sh
 
+# the one lint set, the same CI runs (.ci/test.sh calls it too)
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/lint-imports --no-cache
+	bash .ci/lint.sh
+
+# the fast loop: everything but the real DVC pipeline runs and the container tests
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not docker" -q
 
 # after editing a JSON Schema or a command's help: regenerate what is derived from them
 docs: $(STAMP)

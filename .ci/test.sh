@@ -48,13 +48,9 @@ if ((${#missing_tools[@]})); then
     echo "WARNING: ${missing_tools[*]} missing and not installable here: those tests SKIP" >&2
   fi
 fi
+# the same lint set as `make lint` (one list, in .ci/lint.sh)
 lint=0
-"$BIN/ruff" check . || lint=1
-"$BIN/ruff" format --check . || lint=1
-"$BIN/mypy" || lint=1
-# the package layering: the import-linter contracts in pyproject.toml ([tool.importlinter])
-"$BIN/lint-imports" --no-cache || lint=1
-"$BIN/python" -m mlops_gitops.docsgen --check || lint=1
+bash .ci/lint.sh || lint=1
 # The release artefacts, as release.yml builds them: a wheel and an sdist whose metadata PyPI
 # accepts. Built into a temporary folder so the tree keeps no dist/.
 dist=$(mktemp -d)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.s3server import S3Server
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_SPECS = REPO_ROOT / "specs"
+from tests.helpers.paths import EXAMPLE_SPECS
+from tests.helpers.s3server import S3Server
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -38,12 +35,6 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ[key] = value
 
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """An empty project folder with a specs/ directory."""
@@ -56,13 +47,6 @@ def example_project(tmp_path: Path) -> Path:
     """A copy of the repository's example specs in a fresh folder."""
     shutil.copytree(EXAMPLE_SPECS, tmp_path / "specs")
     return tmp_path
-
-
-def write_files(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
 
 
 @pytest.fixture(scope="session")
@@ -80,3 +64,22 @@ def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return f"s3://{s3_server.create_bucket()}"
+
+
+# fixtures that run the real pipeline (`dvc repro`): a test using one must be marked slow, so
+# `pytest -m "not slow"` (make test-fast) leaves out every test that waits for DVC
+PIPELINE_FIXTURES = frozenset({"reproduced_project"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests run the real DVC pipeline and need @pytest.mark.slow:\n  "
+            + "\n  ".join(unmarked)
+        )

@@ -34,9 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.loop.conftest import DEPLOYMENT, EXPERIMENT, customers, write_trained_project  # noqa: E402
-
-from tests.s3server import S3Server  # noqa: E402
+from tests.helpers.s3server import S3Server  # noqa: E402
+from tests.helpers.shop_project import DEPLOYMENT, EXPERIMENT, customers, write_trained_project  # noqa: E402
 from tests.storage.servers import Replica  # noqa: E402
 
 FILES = 100

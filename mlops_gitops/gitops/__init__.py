@@ -4,7 +4,8 @@
   tree, push it, and open (or update) the pull request; a compare URL when there is no token.
 - :func:`upsert_comment` (``comment``): the single PR comment CI edits on every push.
 - ``git``: plumbing on a temporary index; ``github``: the REST client; ``settings``: the
-  ``GITHUB_*`` environment; ``redact``: keeps tokens out of messages.
+  ``GITHUB_*`` environment; ``redact``: keeps tokens out of messages; ``images``: a comment's
+  images committed to a report branch of the same repository.
 """
 
 from __future__ import annotations

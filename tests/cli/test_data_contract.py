@@ -12,9 +12,8 @@ from mlops_gitops.cli import main
 from mlops_gitops.errors import StageError
 from mlops_gitops.specs import load_specs
 from mlops_gitops.stages.ingest import typed_source
-from tests.conftest import write_files
-from tests.monitoring.test_data_quality import SPECS
-from tests.penguins import penguins, write_csv
+from tests.helpers.files import write_files
+from tests.helpers.penguins import SPECS, penguins, write_csv
 
 DATASET = "specs/penguins/dataset.yaml"
 

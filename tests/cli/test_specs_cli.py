@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlops_gitops.cli import main
-from tests.conftest import write_files
+from tests.helpers.files import write_files
 
 
 def run(root: Path, *args: str) -> int:
@@ -96,7 +96,7 @@ def test_schema_export_writes_valid_schemas(tmp_path: Path) -> None:
 
 
 def test_example_specs_point_editors_at_the_schemas() -> None:
-    from tests.conftest import EXAMPLE_SPECS
+    from tests.helpers.paths import EXAMPLE_SPECS
 
     for path in EXAMPLE_SPECS.rglob("*.yaml"):
         first = path.read_text().splitlines()[0]

@@ -8,7 +8,7 @@ import pytest
 
 from mlops_gitops.docsgen import generated_files
 from mlops_gitops.docsgen.__main__ import main
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 REGENERATE = "regenerate with `python -m mlops_gitops.docsgen` and commit the result"
 GENERATED = generated_files()

@@ -14,7 +14,8 @@ from mlops_gitops.drift_pr.dataset_version import (
     dvc_file_text,
     gitignore_with,
 )
-from tests.drift_pr.conftest import customers, dataset_spec, dvc, write_trained_project
+from tests.helpers.commands import dvc
+from tests.helpers.shop_project import customers, dataset_spec, write_trained_project
 
 
 def test_the_pointer_files_are_what_dvc_add_writes(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from mlops_gitops.cli import main
-from tests.drift_pr.conftest import (
+from tests.helpers.commands import dvc
+from tests.helpers.github_fake import FakeGitHub
+from tests.helpers.shop_project import (
     DATASET_SPEC,
     DAY,
     DEPLOYMENT,
@@ -20,11 +22,9 @@ from tests.drift_pr.conftest import (
     Repo,
     customers,
     drifted_requests,
-    dvc,
     label_requests,
     write_request_log,
 )
-from tests.fakes.github import FakeGitHub
 
 BRANCH = f"mlops/drift/{DEPLOYMENT}/{DAY}"
 REPORT = "project/reports/drift/shop-api/20240508T060000Z"

@@ -17,7 +17,7 @@ from mlops_gitops.cli import main
 from mlops_gitops.labels.performance import labelled_performance, measure_labelled
 from mlops_gitops.labels.store import write_labels
 from mlops_gitops.specs import load_specs
-from tests.drift_pr.conftest import (
+from tests.helpers.shop_project import (
     DEPLOYMENT,
     EXPERIMENT,
     LOG,

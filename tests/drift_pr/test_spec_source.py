@@ -8,8 +8,8 @@ import pytest
 
 from mlops_gitops.drift_pr.spec_source import set_source_path
 from mlops_gitops.errors import DriftError
-from tests.conftest import EXAMPLE_SPECS
-from tests.drift_pr.conftest import DATASET_SPEC
+from tests.helpers.paths import EXAMPLE_SPECS
+from tests.helpers.shop_project import DATASET_SPEC
 
 NEW = "data/shop/drift-2024-05-08.parquet"
 

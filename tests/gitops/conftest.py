@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.git_remote import GITCONFIG, Project, make_project
-from tests.fakes.github import FakeGitHub
+from tests.helpers.environment import isolate_git_and_github
+from tests.helpers.git_remote import Project, make_project
+from tests.helpers.github_fake import FakeGitHub
 
 
 @pytest.fixture(autouse=True)
@@ -18,16 +18,7 @@ def isolated_git_and_github_env(
 ) -> None:
     """Per test: a fresh global git config (tests rewrite it) and no GITHUB_* or GIT_* from the
     machine, so the code under test sees only the environment each test passes."""
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text(GITCONFIG)
-    for name in list(os.environ):
-        if name.startswith(("GIT_", "GITHUB_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    isolate_git_and_github(tmp_path_factory.mktemp("home"), monkeypatch, dvc=False)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_gitops.cli import main
-from tests.fakes.github import FakeGitHub
+from tests.helpers.github_fake import FakeGitHub
 
 
 @pytest.fixture

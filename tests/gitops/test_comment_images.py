@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mlops_gitops.cli import main
-from tests.fakes.git_remote import Project
-from tests.fakes.github import FakeGitHub
+from tests.helpers.git_remote import Project
+from tests.helpers.github_fake import FakeGitHub
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 

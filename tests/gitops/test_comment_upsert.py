@@ -8,7 +8,7 @@ import pytest
 
 from mlops_gitops.errors import GitOpsError
 from mlops_gitops.gitops import CommentResult, upsert_comment
-from tests.fakes.github import FakeGitHub
+from tests.helpers.github_fake import FakeGitHub
 
 
 @pytest.fixture

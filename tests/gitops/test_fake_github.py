@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.git_remote import make_project
-from tests.fakes.github import FakeGitHub
+from tests.helpers.git_remote import make_project
+from tests.helpers.github_fake import FakeGitHub
 
 
 def call(

@@ -9,7 +9,7 @@ import pytest
 
 from mlops_gitops.errors import GitOpsError
 from mlops_gitops.gitops import git
-from tests.fakes.git_remote import Project, run_git
+from tests.helpers.git_remote import Project, run_git
 
 
 def test_commit_files_builds_on_the_parent_without_touching_index_or_tree(clone: Project) -> None:

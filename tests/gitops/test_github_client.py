@@ -11,7 +11,7 @@ import pytest
 from mlops_gitops.errors import GitOpsError
 from mlops_gitops.gitops.github import GitHubClient, PullRequest
 from mlops_gitops.gitops.settings import GitHubSettings
-from tests.fakes.github import FakeGitHub
+from tests.helpers.github_fake import FakeGitHub
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 
 from mlops_gitops.errors import GitOpsError
 from mlops_gitops.gitops import ProposalResult, propose_change
-from tests.fakes.git_remote import Project
-from tests.fakes.github import FakeGitHub
+from tests.helpers.git_remote import Project
+from tests.helpers.github_fake import FakeGitHub
 
 PREFIX = "mlops/drift/churn/"
 DAY1 = "mlops/drift/churn/2024-05-01"

@@ -17,7 +17,7 @@ from mlops_gitops.io.outbound import ALLOW_ENV, OutboundRefused
 from mlops_gitops.specs.build import build_spec
 from mlops_gitops.specs.models import Dataset, Source
 from mlops_gitops.stages.ingest import read_source
-from tests.specs.test_loader import DATASET, errors, valid_project
+from tests.helpers.spec_files import DATASET, errors, valid_project
 
 CSV = b"rooms,area,price\n1,2.5,3.0\n2,3.5,4.0\n"
 

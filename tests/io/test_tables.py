@@ -21,7 +21,7 @@ from mlops_gitops.io.tables import (
     read_bytes,
     read_table,
 )
-from tests.penguins import penguins, write_csv
+from tests.helpers.penguins import penguins, write_csv
 
 SCHEMA = {
     "num": "number",

@@ -17,8 +17,7 @@ from mlops_gitops.ml.metrics import predict
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
 from mlops_gitops.specs.catalogue import METRICS
 from mlops_gitops.specs.models import Interpretation, Preprocessing
-
-from .conftest import make_dataset, make_problem
+from tests.helpers.spec_objects import make_dataset, make_problem
 
 TYPES = {"group": "category"}
 

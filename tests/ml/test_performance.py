@@ -10,8 +10,7 @@ from mlops_gitops.errors import StageError
 from mlops_gitops.ml.artifact import ModelInfo, save_model
 from mlops_gitops.ml.performance import measure_processing
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
-
-from .conftest import make_dataset
+from tests.helpers.spec_objects import make_dataset
 
 
 def saved_model(frame: pd.DataFrame, directory: Path) -> Path:

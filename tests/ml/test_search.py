@@ -11,8 +11,7 @@ import pytest
 from mlops_gitops.errors import StageError
 from mlops_gitops.ml.search import run_search, write_leaderboard
 from mlops_gitops.specs.models import Range
-
-from .conftest import candidate, make_dataset, make_experiment, make_problem
+from tests.helpers.spec_objects import candidate, make_dataset, make_experiment, make_problem
 
 
 def split(frame: pd.DataFrame, target: str = "target") -> tuple[pd.DataFrame, pd.Series]:

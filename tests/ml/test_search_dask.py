@@ -9,8 +9,7 @@ import pytest
 from mlops_gitops.errors import StageError
 from mlops_gitops.ml.search import run_search
 from mlops_gitops.specs.models import Compute, Range
-
-from .conftest import candidate, make_dataset, make_experiment, make_problem
+from tests.helpers.spec_objects import candidate, make_dataset, make_experiment, make_problem
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from mlops_gitops.cli import main
-from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo
 from mlops_gitops.monitoring import check_deployment
-from tests.monitoring.conftest import PLANTED, planted
+from tests.helpers.drift_data import PLANTED, planted
+from tests.helpers.served_example import FEATURES, NOW
 
 
 @pytest.fixture
@@ -100,59 +98,6 @@ def test_missing_arguments_and_bad_files_exit_1_with_a_hint(files, capsys):
 
 
 # --------------------------------------------------------------------- spec-driven
-
-NOW = datetime(2024, 5, 8, 6, 0, tzinfo=UTC)
-FEATURES = ("mean_radius", "mean_texture", "worst_area")
-
-
-@pytest.fixture
-def served(example_project):
-    """The example project with a training split, a model record and a week of requests."""
-    root = example_project
-    rng = np.random.default_rng(8)
-    n = 400
-    train = pa.table(
-        {
-            "mean_radius": rng.normal(14, 3.5, n),
-            "mean_texture": rng.normal(19, 4, n),
-            "worst_area": rng.normal(880, 560, n),
-            "diagnosis": rng.choice(["malignant", "benign"], n, p=[0.37, 0.63]),
-        }
-    )
-    (root / "data" / "breast-cancer").mkdir(parents=True)
-    pq.write_table(train, root / "data" / "breast-cancer" / "train.parquet")
-    info = ModelInfo(
-        experiment="malignancy-classifier",
-        problem="tumour-malignancy",
-        dataset="breast-cancer",
-        task="classification",
-        target="diagnosis",
-        features=tuple(FeatureInfo(name, "number") for name in FEATURES),
-        estimator="logistic_regression",
-        candidate="logistic",
-        classes=("benign", "malignant"),
-    )
-    (root / "models" / "malignancy-classifier").mkdir(parents=True)
-    (root / "models" / "malignancy-classifier" / "model.json").write_text(info.to_json())
-    log = root / ".mlops" / "requests" / "malignancy-api"
-    log.mkdir(parents=True)
-    m = 300
-    stamps = [NOW - timedelta(days=6) + timedelta(minutes=20 * i) for i in range(m)]
-    pq.write_table(
-        pa.table(
-            {
-                "request_id": [str(i) for i in range(m)],
-                "timestamp": pa.array(stamps, type=pa.timestamp("us", tz="UTC")),
-                "model_version": ["1"] * m,
-                "mean_radius": rng.normal(18, 3.5, m),  # larger tumours are being sent
-                "mean_texture": rng.normal(19, 4, m),
-                "worst_area": rng.normal(880, 560, m),
-                "prediction": rng.choice(["malignant", "benign"], m, p=[0.7, 0.3]),
-            }
-        ),
-        log / "part-0001.parquet",
-    )
-    return root
 
 
 def test_check_deployment_uses_the_spec_the_model_schema_and_the_request_log(served):

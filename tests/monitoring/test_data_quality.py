@@ -16,51 +16,9 @@ import pytest
 from mlops_gitops.cli import main
 from mlops_gitops.io.tables import column_kinds, read_table
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo
-from tests.conftest import write_files
-from tests.penguins import DATASET_SPEC, penguins, write_csv
+from tests.helpers.files import write_files
+from tests.helpers.penguins import SPECS, penguins, write_csv
 
-SPECS = {
-    "specs/penguins/dataset.yaml": DATASET_SPEC,
-    "specs/penguins/problem.yaml": """\
-apiVersion: mlops-gitops/v1
-kind: Problem
-metadata:
-  name: penguin-species
-spec:
-  question: Which species is a penguin, from its measurements?
-  task: classification
-  target: species
-  metric: recall_macro
-  successCriteria:
-    - {metric: recall_macro, min: 0.8}
-""",
-    "specs/penguins/experiment.yaml": """\
-apiVersion: mlops-gitops/v1
-kind: Experiment
-metadata:
-  name: penguin-classifier
-spec:
-  problem: penguin-species
-  dataset: penguins
-  candidates:
-    - estimator: logistic_regression
-""",
-    "specs/penguins/deployment.yaml": """\
-apiVersion: mlops-gitops/v1
-kind: Deployment
-metadata:
-  name: penguin-api
-spec:
-  model:
-    experiment: penguin-classifier
-  runtime: local
-  port: 8620
-  monitoring:
-    window: 7d
-    minRows: 50
-    driftShare: 0.3
-""",
-}
 FEATURES = (
     FeatureInfo("island", "category", allowed=("Biscoe", "Dream", "Torgersen")),
     FeatureInfo("bill_length_mm", "number", nullable=True),

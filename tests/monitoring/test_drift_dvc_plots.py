@@ -15,8 +15,8 @@ import pytest
 
 from mlops_gitops.monitoring import detect_drift, write_report
 from mlops_gitops.monitoring.plot_data import HISTOGRAMS_DIR, PLOTS_FILE
-from tests.conftest import git
-from tests.monitoring.conftest import PLANTED, planted
+from tests.helpers.commands import git
+from tests.helpers.drift_data import PLANTED, planted
 
 pytestmark = pytest.mark.slow
 

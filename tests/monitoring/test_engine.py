@@ -11,7 +11,7 @@ import pytest
 from mlops_gitops.errors import DataError, DriftError
 from mlops_gitops.ml.artifact import FeatureInfo
 from mlops_gitops.monitoring import ColumnOverride, DriftSettings, detect_drift
-from tests.monitoring.conftest import PLANTED
+from tests.helpers.drift_data import PLANTED
 
 
 def test_small_sample_uses_p_value_tests_and_flags_exactly_the_planted_columns(small):

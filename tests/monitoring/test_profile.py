@@ -21,14 +21,9 @@ from mlops_gitops.monitoring.profile import (
 from mlops_gitops.monitoring.profile_check import detect_drift_from_profile
 from mlops_gitops.monitoring.result import DriftResult
 from mlops_gitops.monitoring.settings import DriftSettings
-from tests.monitoring.conftest import PLANTED, planted
+from tests.helpers.drift_data import FEATURES, PLANTED, planted
 
 METHODS = ("auto", "ks", "chisquare", "ztest", "wasserstein", "jensenshannon", "psi")
-NUMBERS = [f"clean_{i}" for i in range(6)] + ["shift", "scale", "tiny", "count"]
-CATEGORIES = ["colour", "plan", "flag", "size"]
-FEATURES = tuple(FeatureInfo(n, "number") for n in NUMBERS) + tuple(
-    FeatureInfo(n, "boolean" if n == "flag" else "category") for n in CATEGORIES
-)
 
 
 def _both(

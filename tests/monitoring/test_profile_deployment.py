@@ -12,13 +12,13 @@ from mlops_gitops.cli import main
 from mlops_gitops.errors import DriftError
 from mlops_gitops.monitoring.deployment import check_deployment
 from mlops_gitops.specs import load_specs
-from tests.monitoring.test_cli import NOW, served  # noqa: F401  (the fixture)
+from tests.helpers.drift_data import NOW
 
 PROFILE = "models/malignancy-classifier/reference_profile.json"
 
 
 @pytest.fixture
-def profiled(served):  # noqa: F811
+def profiled(served):
     from mlops_gitops.stages.reference import run
 
     message = run(served, "malignancy-classifier")

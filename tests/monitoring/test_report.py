@@ -7,7 +7,7 @@ import struct
 
 from mlops_gitops.monitoring import DriftSettings, detect_drift, render_text, write_report
 from mlops_gitops.monitoring.report import render_markdown
-from tests.monitoring.conftest import PLANTED, planted
+from tests.helpers.drift_data import PLANTED, planted
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

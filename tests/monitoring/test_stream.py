@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +25,7 @@ from mlops_gitops.monitoring.settings import DriftSettings
 from mlops_gitops.monitoring.stream import open_window, summarise_window
 from mlops_gitops.requestlog.layout import file_name, partition
 from mlops_gitops.requestlog.window import read_current_window
-from tests.monitoring.conftest import PLANTED, planted
-from tests.monitoring.test_profile import FEATURES
-
-NOW = datetime(2024, 5, 8, 6, 0, tzinfo=UTC)
+from tests.helpers.drift_data import FEATURES, NOW, PLANTED, planted
 
 
 def write_window(folder, table: pa.Table, *, files: int, replicas: int, hours: int) -> None:
@@ -111,8 +108,7 @@ MEASURE = textwrap.dedent(
     from mlops_gitops.monitoring.profile_judge import plan_from_profile, summary_needs
     from mlops_gitops.monitoring.settings import DriftSettings
     from mlops_gitops.monitoring.stream import open_window, summarise_window
-    from tests.monitoring.test_profile import FEATURES
-    from tests.monitoring.test_stream import NOW
+    from tests.helpers.drift_data import FEATURES, NOW
 
     folder, profile_path = sys.argv[1], sys.argv[2]
     profile = read_profile(__import__("pathlib").Path(profile_path))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reconcile.conftest import mlops
-from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment
+from tests.helpers.commands import mlops
+from tests.helpers.diabetes_project import KUBERNETES_WITH_STORE, deployment
 
 pytestmark = pytest.mark.slow
 

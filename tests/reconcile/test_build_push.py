@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.registry import FakeRegistry
-from tests.reconcile.conftest import run_env
+from tests.helpers.commands import run_env
+from tests.helpers.registry_fake import FakeRegistry
 
 USER, PASSWORD = "mlops-ci", "pa55-w0rd-never-printed"
 
@@ -86,6 +86,7 @@ def docker_registry(registry: FakeRegistry) -> Iterator[FakeRegistry]:
     _untag_all(f"{registry.host}/team/lin-api")
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_build_push_uploads_the_image_with_the_specs_credentials(
     repo: Path, docker_registry: FakeRegistry
@@ -117,6 +118,7 @@ def test_build_push_uploads_the_image_with_the_specs_credentials(
     assert base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode() not in output
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_build_push_with_a_wrong_password_is_a_message_naming_the_registry(
     repo: Path, docker_registry: FakeRegistry

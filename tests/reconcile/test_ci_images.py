@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 from tests.workflows.shell import load_workflow, mlops_commands, run_scripts
 
 CI = REPO_ROOT / ".github" / "workflows" / "ci.yml"

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.reconcile.conftest import make_project, mlops, run_env
+from tests.helpers.commands import mlops, run_env
+from tests.helpers.diabetes_project import make_project
 
 FILES = ("dvc.yaml", "params.yaml", ".mlops/state.json")
 

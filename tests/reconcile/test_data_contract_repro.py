@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, write_files
-from tests.monitoring.test_data_quality import SPECS
-from tests.penguins import penguins, write_csv
-from tests.reconcile.conftest import mlops, sh
+from tests.helpers.commands import git, mlops, sh
+from tests.helpers.files import write_files
+from tests.helpers.penguins import SPECS, penguins, write_csv
 
 
 def penguins_project(root: Path, *, with_target: bool) -> Path:

@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.reconcile.conftest import mlops
-from tests.reconcile.test_deployments import KUBERNETES_WITH_STORE, deployment, free_port
+from tests.helpers.commands import mlops
+from tests.helpers.diabetes_project import KUBERNETES_WITH_STORE, deployment
+from tests.helpers.ports import free_port
 from tests.runtimes.foreign import foreign_argv, foreign_server
+
+# every test here works on the fixture project that `dvc repro` trained (reproduced_project)
+pytestmark = pytest.mark.slow
 
 
 def test_local_deploy_status_logs_undeploy(repo: Path) -> None:

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from pathlib import Path
 
-from tests.reconcile.conftest import experiment, mlops
+import pytest
 
+from tests.helpers.commands import mlops
+from tests.helpers.diabetes_project import deployment, experiment
+from tests.helpers.ports import free_port
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# a kubernetes deployment's request log must be on object storage (nothing is written here:
-# these tests only render manifests)
-KUBERNETES_WITH_STORE = "runtime: kubernetes\n  requestLog: {uri: s3://requests-bucket/logs}"
-
-
-def deployment(port: int, experiment: str = "lin-a") -> str:
-    return f"""\
-apiVersion: mlops-gitops/v1
-kind: Deployment
-metadata:
-  name: lin-api
-spec:
-  model: {{experiment: {experiment}}}
-  runtime: local
-  port: {port}
-"""
+# every test here works on the fixture project that `dvc repro` trained (reproduced_project)
+pytestmark = pytest.mark.slow
 
 
 def plan(root: Path) -> dict[str, object]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.docker_daemon import RefusingDockerDaemon
-from tests.reconcile.conftest import mlops
+from tests.helpers.commands import mlops
+from tests.helpers.docker_daemon import RefusingDockerDaemon
 from tests.reconcile.test_deployments import deployment, free_port
 
 pytestmark = pytest.mark.slow

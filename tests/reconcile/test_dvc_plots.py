@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import git
-from tests.reconcile.conftest import mlops, sh
+from tests.helpers.commands import git, mlops, sh
 
 pytestmark = pytest.mark.slow
 

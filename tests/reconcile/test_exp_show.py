@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.reconcile.conftest import sh
+from tests.helpers.commands import sh
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,12 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from tests.reconcile.conftest import mlops
+from tests.helpers.commands import mlops
+
+# every test here works on the fixture project that `dvc repro` trained (reproduced_project)
+pytestmark = pytest.mark.slow
 
 ROW = {"age": 50.0, "bmi": 25.0, "bp": 90.0, "s5": 4.6}
 

@@ -6,10 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.conftest import git
-from tests.reconcile.conftest import experiment, mlops, sh
+from tests.helpers.commands import git, mlops, sh
+from tests.helpers.diabetes_project import experiment
 
 
 def stale_stages(root: Path) -> set[str]:
@@ -26,6 +27,7 @@ def changed_resources(root: Path) -> list[str]:
     return [a["resource"] for a in plan(root)["actions"]]  # type: ignore[index, union-attr]
 
 
+@pytest.mark.slow
 def test_fresh_apply_and_repro_produce_data_models_and_metrics(repo: Path) -> None:
     for path in (
         "data/diabetes/raw.parquet",
@@ -49,6 +51,7 @@ def test_fresh_apply_and_repro_produce_data_models_and_metrics(repo: Path) -> No
     assert {"mae", "rmse", "mape"} <= set(metrics)
 
 
+@pytest.mark.slow
 def test_second_repro_runs_nothing(repo: Path) -> None:
     assert stale_stages(repo) == set()
     out = sh(repo, "dvc", "repro").stdout
@@ -56,6 +59,7 @@ def test_second_repro_runs_nothing(repo: Path) -> None:
     assert plan(repo, "--detailed-exitcode")["changes"] is False
 
 
+@pytest.mark.slow
 def test_plan_exit_codes(repo: Path) -> None:
     assert mlops(repo, "plan", "--detailed-exitcode").returncode == 0
     path = repo / "specs/experiment-a.yaml"
@@ -64,6 +68,7 @@ def test_plan_exit_codes(repo: Path) -> None:
     assert done.returncode == 2, done.stderr
 
 
+@pytest.mark.slow
 def test_changed_hyperparameter_touches_only_that_experiment(repo: Path) -> None:
     path = repo / "specs/experiment-a.yaml"
     path.write_text(path.read_text().replace("alpha: 1.0", "alpha: 3.0"))
@@ -82,6 +87,7 @@ def test_changed_hyperparameter_touches_only_that_experiment(repo: Path) -> None
     assert "train_lin-a" in ran
 
 
+@pytest.mark.slow
 def test_changed_description_or_label_reruns_nothing(repo: Path) -> None:
     write = {
         "specs/experiment-a.yaml": experiment("lin-a", "ridge", 1.0, description="new words"),
@@ -97,6 +103,7 @@ def test_changed_description_or_label_reruns_nothing(repo: Path) -> None:
     assert stale_stages(repo) == set()
 
 
+@pytest.mark.slow
 def test_deleted_experiment_is_pruned_and_hand_written_stage_survives(repo: Path) -> None:
     (repo / "specs/experiment-b.yaml").unlink()
     actions = {a["resource"]: a["action"] for a in plan(repo)["actions"]}  # type: ignore[union-attr]
@@ -113,6 +120,7 @@ def test_deleted_experiment_is_pruned_and_hand_written_stage_survives(repo: Path
     assert "# a person's own stage" in (repo / "dvc.yaml").read_text()
 
 
+@pytest.mark.slow
 def test_hand_edit_of_managed_stage_is_reported_and_restored(repo: Path) -> None:
     dvc_file = repo / "dvc.yaml"
     original = dvc_file.read_text()
@@ -137,6 +145,7 @@ def test_hand_edit_of_managed_stage_is_reported_and_restored(repo: Path) -> None
     assert dvc_file.read_text() == original
 
 
+@pytest.mark.slow
 def test_invalid_spec_makes_apply_change_nothing(repo: Path) -> None:
     path = repo / "specs/experiment-a.yaml"
     path.write_text(path.read_text().replace("alpha: 1.0", "alpha: 3.0").replace("ridge", "rigde"))
@@ -149,6 +158,7 @@ def test_invalid_spec_makes_apply_change_nothing(repo: Path) -> None:
     assert after == before
 
 
+@pytest.mark.slow
 def test_second_apply_is_a_no_op_and_writes_nothing(repo: Path) -> None:
     path = repo / "specs/experiment-a.yaml"
     path.write_text(path.read_text().replace("alpha: 1.0", "alpha: 2.0"))
@@ -161,6 +171,7 @@ def test_second_apply_is_a_no_op_and_writes_nothing(repo: Path) -> None:
     assert {p: (repo / p).stat().st_mtime_ns for p in stamps} == stamps
 
 
+@pytest.mark.slow
 def test_state_keeps_attempted_and_applied_revisions(repo: Path) -> None:
     path = repo / "specs/experiment-a.yaml"
     path.write_text(path.read_text().replace("alpha: 1.0", "alpha: 2.0"))
@@ -173,6 +184,7 @@ def test_state_keeps_attempted_and_applied_revisions(repo: Path) -> None:
     assert state["resources"]["stage/train_lin-a"]["spec"] == "Experiment/lin-a"
 
 
+@pytest.mark.slow
 def test_plan_since_lists_changed_specs_and_what_they_affect(repo: Path) -> None:
     base = git(repo, "rev-parse", "HEAD")
     path = repo / "specs/problem.yaml"
@@ -191,12 +203,13 @@ def test_plan_since_lists_changed_specs_and_what_they_affect(repo: Path) -> None
 
 def test_repository_example_is_in_sync_with_its_specs() -> None:
     """CI runs `mlops plan --detailed-exitcode` on main: the committed dvc.yaml must match."""
-    from tests.conftest import REPO_ROOT
+    from tests.helpers.paths import REPO_ROOT
 
     done = mlops(REPO_ROOT, "plan", "--detailed-exitcode", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_dvc_experiments_run_with_a_changed_param_and_show_up(repo: Path) -> None:
     done = sh(
         repo, "dvc", "exp", "run", "-n", "folds-3", "-S", "mlops.experiment.lin-a.search.cvFolds=3"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reconcile.conftest import mlops, sh
+from tests.helpers.commands import mlops, sh
 
 pytestmark = pytest.mark.slow
 

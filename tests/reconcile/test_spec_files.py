@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.reconcile.conftest import make_project, mlops
+from tests.helpers.commands import mlops
+from tests.helpers.diabetes_project import make_project
 
 SCHEMA = ".mlops/specs/dataset-diabetes.json"
 

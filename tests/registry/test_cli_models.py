@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from mlops_gitops.cli import main
-from tests.conftest import EXAMPLE_SPECS
-from tests.registry.conftest import FAST, Repo
+from tests.helpers.model_repo import FAST, Repo
+from tests.helpers.paths import EXAMPLE_SPECS
 
 NAME = "progression-linear"  # problem diabetes-progression: r2 >= 0.35, mae <= 50, p99 <= 50
 

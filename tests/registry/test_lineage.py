@@ -10,7 +10,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.registry import build_lineage, dvc_data_version, write_lineage
-from tests.registry.conftest import Repo
+from tests.helpers.model_repo import Repo
 
 
 def lineage_of(root: Path) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from mlops_gitops.cli import main
-from tests.conftest import EXAMPLE_SPECS
-from tests.registry.conftest import Repo
+from tests.helpers.model_repo import Repo
+from tests.helpers.paths import EXAMPLE_SPECS
 
 NAME = "progression-linear"
 

@@ -7,7 +7,7 @@ import pytest
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.registry import promote, register_model, resolve_stage
 from mlops_gitops.specs.models import Criterion
-from tests.registry.conftest import FAST, GOOD, Repo
+from tests.helpers.model_repo import FAST, GOOD, Repo
 
 CRITERIA = (
     Criterion("r2", min=0.45),

@@ -16,7 +16,7 @@ from mlops_gitops.registry import (
     register_model,
     show_model,
 )
-from tests.registry.conftest import FAST, GOOD, Repo
+from tests.helpers.model_repo import FAST, GOOD, Repo
 
 
 def test_an_empty_registry_lists_nothing(repo: Repo) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.registry import register_model
-from tests.registry.conftest import FAST, GOOD, Repo
+from tests.helpers.model_repo import FAST, GOOD, Repo
 
 
 def test_first_registration_tags_v0_1_0_and_gto_sees_it(repo: Repo) -> None:

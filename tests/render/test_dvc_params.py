@@ -13,7 +13,7 @@ import pytest
 
 from mlops_gitops.render.dvc import PARAMS_ROOT, SPEC_DIR, render_pipeline
 from mlops_gitops.specs.loader import load_specs
-from tests.conftest import EXAMPLE_SPECS
+from tests.helpers.paths import EXAMPLE_SPECS
 
 
 def _lookup(params: dict[str, Any], dotted: str) -> bool:

@@ -21,7 +21,7 @@ import pytest
 from mlops_gitops.errors import RuntimeBackendError
 from mlops_gitops.runtimes.build import LABEL_DEPLOYMENT, LABEL_PORT, LABEL_REPLICA, build_image
 from mlops_gitops.runtimes.docker import DockerRuntime, replica_ports
-from tests.runtimes.conftest import free_port
+from tests.helpers.ports import free_port
 from tests.runtimes.foreign import foreign_argv, foreign_server
 from tests.runtimes.models import SAMPLE, deployment, train_model
 

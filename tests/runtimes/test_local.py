@@ -17,7 +17,7 @@ from mlops_gitops.runtimes.health import is_ready, probe_ready
 from mlops_gitops.runtimes.local import LocalRuntime
 from mlops_gitops.runtimes.lookup import get_runtime
 from mlops_gitops.serving.identity import INSTANCE_HEADER
-from tests.runtimes.conftest import free_port
+from tests.helpers.ports import free_port
 from tests.runtimes.foreign import foreign_argv, foreign_server
 from tests.runtimes.models import SAMPLE, deployment, train_model
 

@@ -10,7 +10,7 @@ import pytest
 
 from mlops_gitops.errors import RuntimeBackendError
 from mlops_gitops.runtimes.ports import PortHolder, ensure_port_free, port_holder
-from tests.runtimes.conftest import free_port
+from tests.helpers.ports import free_port
 from tests.runtimes.foreign import foreign_argv, foreign_server
 
 

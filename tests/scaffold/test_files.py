@@ -14,7 +14,7 @@ from mlops_gitops.scaffold.files import project_files
 from mlops_gitops.scaffold.init import default_name
 from mlops_gitops.scaffold.install import InstallLine, how_installed
 from mlops_gitops.scaffold.templates import fill
-from tests.scaffold.conftest import mlops
+from tests.helpers.commands import mlops
 
 SPECS = [
     "specs/problem.yaml",

@@ -12,8 +12,7 @@ from mlops_gitops.errors import MlopsError
 from mlops_gitops.scaffold import init_project
 from mlops_gitops.scaffold.files import project_files
 from mlops_gitops.scaffold.install import how_installed
-from tests.conftest import git
-from tests.scaffold.conftest import mlops, run
+from tests.helpers.commands import git, mlops, sh
 
 
 def test_init_writes_the_project_and_sets_up_git_dvc_remote_and_hook(tmp_path: Path) -> None:
@@ -24,7 +23,7 @@ def test_init_writes_the_project_and_sets_up_git_dvc_remote_and_hook(tmp_path: P
     assert result.git_initialised and result.dvc_initialised
     assert result.remote == "../demo-project-dvc-remote"
     assert (root / ".git").is_dir() and (root / ".dvc").is_dir()
-    assert run(root, "dvc", "remote", "default").stdout.strip() == "local"
+    assert sh(root, "dvc", "remote", "default").stdout.strip() == "local"
     config = (root / ".dvc" / "config").read_text()
     assert "url = ../../demo-project-dvc-remote\n" in config  # relative to .dvc/: clones keep it
     assert "autostage = true\n" in config
@@ -71,11 +70,11 @@ def test_force_overwrites_and_a_rerun_keeps_the_repository_and_remote(tmp_path: 
     assert (tmp_path / "README.md").read_text().startswith("# demo\n")
     assert git(tmp_path, "log", "--format=%s") == "mine"
 
-    run(tmp_path, "dvc", "remote", "add", "-d", "-f", "local", "s3://bucket/demo")
+    sh(tmp_path, "dvc", "remote", "add", "-d", "-f", "local", "s3://bucket/demo")
     again = init_project(tmp_path, name="demo")
     assert again.written == () and again.hook is None
     assert not again.dvc_initialised and again.remote is None
-    assert "s3://bucket/demo" in run(tmp_path, "dvc", "remote", "list").stdout
+    assert "s3://bucket/demo" in sh(tmp_path, "dvc", "remote", "list").stdout
 
 
 def test_the_hook_refuses_a_commit_with_an_invalid_spec(tmp_path: Path) -> None:
@@ -83,10 +82,10 @@ def test_the_hook_refuses_a_commit_with_an_invalid_spec(tmp_path: Path) -> None:
     spec = tmp_path / "specs" / "problem.yaml"
     spec.write_text(spec.read_text().replace("task: regression", "task: regresion"))
     git(tmp_path, "add", "-A")
-    done = run(tmp_path, "git", "commit", "-qm", "broken", check=False)
+    done = sh(tmp_path, "git", "commit", "-qm", "broken", check=False)
     assert done.returncode == 1
     assert "specs/problem.yaml" in done.stderr and "did you mean 'regression'?" in done.stderr
-    assert run(tmp_path, "git", "rev-parse", "--verify", "HEAD", check=False).returncode != 0
+    assert sh(tmp_path, "git", "rev-parse", "--verify", "HEAD", check=False).returncode != 0
 
 
 @pytest.mark.slow
@@ -106,7 +105,7 @@ def test_a_scaffolded_project_validates_plans_applies_and_reproduces(tmp_path: P
         == 2
     )
     mlops(root, "apply", "--yes")
-    run(root, "dvc", "repro")
+    sh(root, "dvc", "repro")
     assert (root / "models" / "progression-ridge" / "model.skops").is_file()
     assert (root / "metrics" / "progression-ridge.json").is_file()
     assert mlops(root, "plan", "--scope", "pipeline", "--detailed-exitcode").returncode == 0
@@ -115,4 +114,4 @@ def test_a_scaffolded_project_validates_plans_applies_and_reproduces(tmp_path: P
     assert (deploy["action"], deploy["resource"]) == ("deploy", "deployment/progression-api")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "first model")  # the hook validates the specs again
-    assert run(root, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."
+    assert sh(root, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."

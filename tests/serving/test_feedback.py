@@ -13,7 +13,7 @@ from mlops_gitops.errors import DataError
 from mlops_gitops.labels.store import import_labels
 from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.models import ROW
 
 

@@ -24,7 +24,7 @@ from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.feedback_checks import ServedRequests
 from mlops_gitops.serving.payloads import PayloadError
 from mlops_gitops.serving.server import ServeOptions, build_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.models import ROW
 
 TOKEN = "s3cret-token-for-tests"

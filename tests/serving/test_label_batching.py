@@ -17,7 +17,7 @@ import s3fs
 from mlops_gitops.io.storage import location
 from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.models import ROW
 
 LABELS = 200

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from mlops_gitops.serving.app import create_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.models import ROW
 
 

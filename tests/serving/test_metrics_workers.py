@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.helpers.ports import free_port
+from tests.helpers.server_process import wait_ready
 from tests.serving.models import ROW
 from tests.serving.server_argv import serve_argv
-from tests.serving.test_server_process import free_port, wait_ready
 
 REQUESTS = 12
 SCRAPES = 12

@@ -21,8 +21,8 @@ from mlops_gitops.ml.compiled import ONNX_FILE
 from mlops_gitops.ml.preprocess import build_pipeline, make_estimator
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.specs.models import ColumnSchema, Preprocessing
-from tests.serving.conftest import running
-from tests.serving.test_server_process import free_port
+from tests.helpers.asgi_server import running
+from tests.helpers.ports import free_port
 
 SCHEMA = (
     ColumnSchema("width", "number", nullable=True, min=-10, max=10),

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from mlops_gitops.requestlog.writer import ParquetSink, RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.models import ROW
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.ports import free_port
+from tests.helpers.server_process import wait_ready
 from tests.serving.server_argv import serve_argv
-from tests.serving.test_server_process import free_port, wait_ready
 
 HALF_OPEN = 200
 

@@ -18,7 +18,7 @@ from schemathesis.checks import not_a_server_error
 
 from mlops_gitops.requestlog.writer import RequestLogSettings
 from mlops_gitops.serving.app import create_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.server_argv import serve_argv
 
 EXAMPLES_PER_OPERATION = 25
@@ -84,7 +84,8 @@ def test_schemathesis_checks_all_against_a_live_server(
     import subprocess
     import sys
 
-    from tests.serving.test_server_process import free_port, wait_ready
+    from tests.helpers.ports import free_port
+    from tests.helpers.server_process import wait_ready
 
     port = free_port()
     server = subprocess.Popen(

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -20,34 +16,9 @@ from mlops_gitops.errors import MlopsError
 from mlops_gitops.ml.artifact import MODEL_FILE
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.identity import INSTANCE_ENV, INSTANCE_HEADER
+from tests.helpers.ports import free_port
+from tests.helpers.server_process import call, wait_ready
 from tests.serving.models import ROW
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def call(url: str, body: object | None = None) -> tuple[int, dict[str, str], object]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), json.loads(response.read())
-
-
-def wait_ready(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.communicate()[1]}")
-        try:
-            call(f"{url}/v2/health/ready")
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not become ready")
 
 
 def test_served_process_predicts_and_flushes_its_log_on_sigterm(

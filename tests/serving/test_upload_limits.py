@@ -15,9 +15,10 @@ import pytest
 
 from mlops_gitops.serving.app import create_app
 from mlops_gitops.serving.upload_limits import UploadLimits
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
+from tests.helpers.ports import free_port
+from tests.helpers.server_process import wait_ready
 from tests.serving.server_argv import serve_argv
-from tests.serving.test_server_process import free_port, wait_ready
 
 PARQUET = {"content-type": "application/vnd.apache.parquet"}
 CSV = {"content-type": "text/csv"}

@@ -13,7 +13,7 @@ from typing import Any
 from mlops_gitops.ml.artifact import read_model_info
 from mlops_gitops.ml.registered import REGISTERED_FILE, write_registered
 from mlops_gitops.serving.app import create_app
-from tests.serving.conftest import running
+from tests.helpers.asgi_server import running
 from tests.serving.models import ROW
 
 

@@ -14,7 +14,7 @@ from mlops_gitops.errors import StageError
 from mlops_gitops.render.dvc import render_pipeline, spec_file
 from mlops_gitops.specs import load_specs
 from mlops_gitops.stages.context import dataset_settings, experiment_settings
-from tests.specs.test_loader import DATASET, EXPERIMENT, errors, valid_project
+from tests.helpers.spec_files import DATASET, EXPERIMENT, errors, valid_project
 
 FOREST = EXPERIMENT.replace(
     "    - estimator: ridge\n      params:\n        alpha: {low: 0.1, high: 10, log: true}\n",

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from mlops_gitops.specs import compile_schemas
 from mlops_gitops.specs.schema import KINDS, _fast_check, schema_for
-from tests.conftest import EXAMPLE_SPECS
+from tests.helpers.paths import EXAMPLE_SPECS
 
 
 def test_compiled_modules_are_generated_from_the_current_schemas() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mlops_gitops.specs import validate_specs
 from mlops_gitops.specs.yamlpos import parse_documents
-from tests.conftest import EXAMPLE_SPECS
+from tests.helpers.paths import EXAMPLE_SPECS
 
 EXAMPLE_TEXTS = [p.read_text() for p in sorted(EXAMPLE_SPECS.rglob("*.yaml"))]
 YAML_ALPHABET = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@`,?\n  \t0123456789.~"))

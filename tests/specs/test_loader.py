@@ -9,64 +9,10 @@ from pathlib import Path
 import pytest
 
 from mlops_gitops.errors import SpecError
-from mlops_gitops.specs import load_specs, validate_specs
+from mlops_gitops.specs import load_specs
 from mlops_gitops.specs.models import Range
-from tests.conftest import write_files
-
-PROBLEM = """\
-apiVersion: mlops-gitops/v1
-kind: Problem
-metadata:
-  name: prices
-spec:
-  question: What will a house sell for?
-  task: regression
-  target: price
-  metric: r2
-"""
-
-DATASET = """\
-apiVersion: mlops-gitops/v1
-kind: Dataset
-metadata:
-  name: houses
-spec:
-  source:
-    path: data/houses.csv
-  target: price
-  columns:
-    rooms: {type: integer, min: 0}
-    area: {type: number}
-    price: {type: number}
-"""
-
-EXPERIMENT = """\
-apiVersion: mlops-gitops/v1
-kind: Experiment
-metadata:
-  name: price-model
-spec:
-  problem: prices
-  dataset: houses
-  candidates:
-    - estimator: ridge
-      params:
-        alpha: {low: 0.1, high: 10, log: true}
-"""
-
-
-def errors(root: Path) -> list[str]:
-    return [str(d) for d in validate_specs(root).diagnostics]
-
-
-def valid_project(root: Path, **overrides: str) -> None:
-    files = {
-        "specs/problem.yaml": PROBLEM,
-        "specs/dataset.yaml": DATASET,
-        "specs/experiment.yaml": EXPERIMENT,
-    }
-    files.update(overrides)
-    write_files(root, files)
+from tests.helpers.files import write_files
+from tests.helpers.spec_files import DATASET, EXPERIMENT, PROBLEM, errors, valid_project
 
 
 def test_example_specs_load_into_frozen_objects(example_project: Path) -> None:

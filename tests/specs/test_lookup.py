@@ -10,7 +10,7 @@ import pytest
 from mlops_gitops.errors import MlopsError, UnknownSpec
 from mlops_gitops.specs import load_specs
 from mlops_gitops.specs.models import SpecSet
-from tests.conftest import write_files
+from tests.helpers.files import write_files
 from tests.specs.test_loader import DATASET, EXPERIMENT, PROBLEM
 
 DEPLOYMENT = """\

@@ -10,7 +10,7 @@ from mlops_gitops.io.yamlfile import dump_roundtrip, to_roundtrip, write_roundtr
 from mlops_gitops.render.dvc import PARAMS_ROOT, render_pipeline
 from mlops_gitops.specs.loader import validate_specs
 from mlops_gitops.stages.context import dataset_settings, experiment_settings
-from tests.conftest import EXAMPLE_SPECS
+from tests.helpers.paths import EXAMPLE_SPECS
 
 
 def _project(tmp_path: Path, license_line: str | None) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlops_gitops.stages.profile import _markdown, _plots, profile_frame
-from tests.ml.conftest import make_dataset
+from tests.helpers.spec_objects import make_dataset
 
 
 def test_profile_markdown_embeds_the_plots_it_drew(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ import yaml
 
 from mlops_gitops.cli import main
 from mlops_gitops.scaffold.workflows import REPOSITORY_INSTALL, render_workflows
-from tests.drift_pr.conftest import (
+from tests.helpers.github_fake import FakeGitHub
+from tests.helpers.shop_project import (
     DAY,
     DEPLOYMENT,
     NOW,
@@ -30,7 +31,6 @@ from tests.drift_pr.conftest import (
     label_requests,
     make_repo,
 )
-from tests.fakes.github import FakeGitHub
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -11,7 +11,7 @@ import pytest
 import s3fs
 
 from mlops_gitops.cli import main
-from tests.drift_pr.conftest import dvc
+from tests.helpers.commands import dvc
 
 
 def project_files_text(root: Path) -> str:

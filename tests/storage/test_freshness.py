@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlops_gitops.cli import main
-from tests.drift_pr.conftest import DEPLOYMENT, EXPERIMENT, LOG, customers, make_repo
+from tests.helpers.shop_project import DEPLOYMENT, EXPERIMENT, LOG, customers, make_repo
 from tests.storage.servers import Replica
 
 

@@ -16,8 +16,8 @@ import pytest
 import s3fs
 
 from mlops_gitops.cli import main
-from tests.drift_pr.conftest import DEPLOYMENT, EXPERIMENT, customers, make_repo
-from tests.fakes.github import FakeGitHub
+from tests.helpers.github_fake import FakeGitHub
+from tests.helpers.shop_project import DEPLOYMENT, EXPERIMENT, customers, make_repo
 from tests.storage.servers import Replica, metric
 
 pytestmark = pytest.mark.timeout(300)

@@ -13,8 +13,8 @@ from mlops_gitops.render.kubernetes import render_manifests
 from mlops_gitops.requestlog.layout import request_log_location, request_log_uri
 from mlops_gitops.runtimes.docker import DockerRuntime
 from mlops_gitops.specs.models import RequestLog
+from tests.helpers.spec_files import errors, valid_project
 from tests.runtimes.models import deployment
-from tests.specs.test_loader import errors, valid_project
 
 IMAGE = "registry.example.com/iris-api:0123456789abcdef"
 

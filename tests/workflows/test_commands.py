@@ -13,7 +13,7 @@ import yaml
 from mlops_gitops.cli import build_parser
 from mlops_gitops.scaffold.install import install_line_for
 from mlops_gitops.scaffold.workflows import render_workflows
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 from tests.workflows.shell import load_workflow, mlops_commands, run_scripts
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))

@@ -12,7 +12,7 @@ import pytest
 
 from mlops_gitops.scaffold.install import install_line_for
 from mlops_gitops.scaffold.workflows import render_workflows
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 from tests.workflows.shell import load_workflow
 
 WORKFLOW_DIR = REPO_ROOT / ".github" / "workflows"

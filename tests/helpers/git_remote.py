@@ -1,7 +1,7 @@
 """A user's clone with a real bare remote standing in for GitHub's git server, plus git helpers.
 
 Tests must isolate git from the machine first: point ``GIT_CONFIG_GLOBAL`` at a file holding
-:data:`GITCONFIG` and set ``GIT_CONFIG_NOSYSTEM=1`` (see ``tests/gitops/conftest.py``). Then
+:data:`GITCONFIG` and set ``GIT_CONFIG_NOSYSTEM=1`` (see :mod:`tests.helpers.environment`). Then
 :func:`make_project` builds ``remote.git`` (bare) and ``work`` (a clone with one commit on main).
 """
 

@@ -90,3 +90,48 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, na_rep="NA")
     return path
+
+
+# the specs of a project on the penguins data: problem, experiment and deployment too
+SPECS = {
+    "specs/penguins/dataset.yaml": DATASET_SPEC,
+    "specs/penguins/problem.yaml": """\
+apiVersion: mlops-gitops/v1
+kind: Problem
+metadata:
+  name: penguin-species
+spec:
+  question: Which species is a penguin, from its measurements?
+  task: classification
+  target: species
+  metric: recall_macro
+  successCriteria:
+    - {metric: recall_macro, min: 0.8}
+""",
+    "specs/penguins/experiment.yaml": """\
+apiVersion: mlops-gitops/v1
+kind: Experiment
+metadata:
+  name: penguin-classifier
+spec:
+  problem: penguin-species
+  dataset: penguins
+  candidates:
+    - estimator: logistic_regression
+""",
+    "specs/penguins/deployment.yaml": """\
+apiVersion: mlops-gitops/v1
+kind: Deployment
+metadata:
+  name: penguin-api
+spec:
+  model:
+    experiment: penguin-classifier
+  runtime: local
+  port: 8620
+  monitoring:
+    window: 7d
+    minRows: 50
+    driftShare: 0.3
+""",
+}
