@@ -1,13 +1,15 @@
 """Adding a field to a spec kind is one schema edit and one dataclass field: Dataset.license was
-added that way and reaches every stage with no other code."""
+added that way and reaches every stage with no other code (through the dataset's rendered spec
+file, .mlops/specs/dataset-<name>.json)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from mlops_gitops.io.yamlfile import dump_roundtrip, to_roundtrip, write_roundtrip
-from mlops_gitops.render.dvc import PARAMS_ROOT, render_pipeline
+from mlops_gitops.render.dvc import PARAMS_ROOT, render_pipeline, spec_file
 from mlops_gitops.specs.loader import validate_specs
 from mlops_gitops.stages.context import dataset_settings, experiment_settings
 from tests.helpers.paths import EXAMPLE_SPECS
@@ -30,14 +32,16 @@ def test_a_dataset_license_flows_from_the_spec_to_the_stages(tmp_path: Path) -> 
     assert loaded.specs.datasets["diabetes"].license == "CC-BY-4.0"
 
     pipeline = render_pipeline(loaded.specs)
-    assert pipeline.params["dataset"]["diabetes"]["license"] == "CC-BY-4.0"
-    assert "license" not in pipeline.params["dataset"]["breast-cancer"]
-    # no stage depends on it: changing the licence re-runs nothing
-    deps = [str(stage.body.get("params")) for stage in pipeline.stages]
-    assert deps and not any("license" in d for d in deps)
+    files = {f.path: f.body for f in pipeline.files}
+    assert files[spec_file("Dataset", "diabetes")]["license"] == "CC-BY-4.0"
+    assert "license" not in files[spec_file("Dataset", "breast-cancer")]
+    # a fixed setting, not a tunable: it stays out of params.yaml (and `dvc exp show`)
+    assert "license" not in str(pipeline.params)
 
     write_roundtrip(root / "params.yaml", to_roundtrip({PARAMS_ROOT: dict(pipeline.params)}))
-    assert "      license: CC-BY-4.0\n" in (root / "params.yaml").read_text()
+    for path, body in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(json.dumps(body))
     assert dataset_settings(root, "diabetes").license == "CC-BY-4.0"  # what ingest..split read
     _, _, dataset = experiment_settings(root, "progression-linear")  # what train..card read
     assert dataset.license == "CC-BY-4.0"
