@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mlops_gitops.layout import ProjectLayout
+
 __all__ = ["main", "run_demo"]
 
 DEPLOYMENT = "progression-api"
@@ -187,8 +189,8 @@ def _deploy_and_send_traffic(demo: Demo) -> None:
     demo.mlops("deploy", DEPLOYMENT)
     status = json.loads(demo.mlops("status", "--format", "json", show=0))
     url = next(s["url"] for s in status if s["name"] == DEPLOYMENT)
-    test = pd.read_parquet(demo.project / "data" / DATASET / "test.parquet")
-    train = pd.read_parquet(demo.project / "data" / DATASET / "train.parquet")
+    test = pd.read_parquet(ProjectLayout(demo.project).test_split(DATASET))
+    train = pd.read_parquet(ProjectLayout(demo.project).train_split(DATASET))
     features = [c for c in test.columns if c != "progression"]
     normal = train[features].sample(150, replace=True, random_state=1)
     drifted = train[features].sample(150, replace=True, random_state=2)

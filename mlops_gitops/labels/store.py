@@ -24,6 +24,7 @@ from mlops_gitops.io.storage import Location, location
 from mlops_gitops.io.tables import read_table
 from mlops_gitops.requestlog.files import PartitionedWriter
 from mlops_gitops.requestlog.layout import LABELS_DIR
+from mlops_gitops.requestlog.schema import LABEL, REQUEST_ID, label_schema, timestamp_type
 from mlops_gitops.serving.payloads import PayloadError
 
 __all__ = ["LABELS_DIR", "import_labels", "labels_from_feedback", "write_labels"]
@@ -43,9 +44,9 @@ def labels_from_feedback(body: Any, label_type: pa.DataType) -> tuple[list[str],
     ids: list[str] = []
     labels: list[Any] = []
     for index, item in enumerate(items):
-        if not isinstance(item, dict) or set(item) != {"request_id", "label"}:
+        if not isinstance(item, dict) or set(item) != {REQUEST_ID, LABEL}:
             raise PayloadError(f"labels[{index}] must be an object with 'request_id' and 'label'")
-        request_id, label = item["request_id"], item["label"]
+        request_id, label = item[REQUEST_ID], item[LABEL]
         if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_ID_LENGTH:
             raise PayloadError(
                 f"labels[{index}].request_id must be a string of 1 to {MAX_ID_LENGTH} characters"
@@ -100,12 +101,13 @@ def write_labels(
     """Append labels as one new Parquet file beside the request log ``log``; return its path."""
     now = when or datetime.now(UTC)
     label_array = pa.array(list(labels), label_type)
-    table = pa.table(
-        {
-            "request_id": pa.array(list(request_ids), pa.string()),
-            "label": label_array,
-            "timestamp": pa.array([now] * len(request_ids), pa.timestamp("us", tz="UTC")),
-        }
+    table = pa.Table.from_arrays(
+        [
+            pa.array(list(request_ids), pa.string()),
+            label_array,
+            pa.array([now] * len(request_ids), timestamp_type()),
+        ],
+        schema=label_schema(label_array.type),
     )
     return _writer(log).write(table)[0]
 
@@ -115,20 +117,20 @@ def import_labels(
 ) -> int:
     """Append the ``request_id`` and ``label`` columns of a CSV or Parquet file; return how many."""
     table = read_table(file)
-    missing = [c for c in ("request_id", "label") if c not in table.column_names]
+    missing = [c for c in (REQUEST_ID, LABEL) if c not in table.column_names]
     if missing:
         raise DataError(
             f"{file} has no column {', '.join(repr(c) for c in missing)} "
             f"(it has: {', '.join(table.column_names)})",
             "labels need a 'request_id' and a 'label' column",
         )
-    ids = table.column("request_id").cast(pa.string())
+    ids = table.column(REQUEST_ID).cast(pa.string())
     if ids.null_count:
         raise DataError(
             f"{file}: 'request_id' has {ids.null_count} empty value(s)",
             "every label needs the id of the request it belongs to",
         )
-    labels = table.column("label")
+    labels = table.column(LABEL)
     if label_type is not None:
         try:
             labels = labels.cast(label_type)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import ApplyError
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.reconcile.resources import Resource
 from mlops_gitops.reconcile.state import State, read_state
 from mlops_gitops.reconcile.yamlfile import load_fast
@@ -20,8 +21,8 @@ from mlops_gitops.render.dvc import MANAGED_BY, PARAMS_ROOT
 
 __all__ = ["DVC_FILE", "PARAMS_FILE", "ObservedState", "observe"]
 
-DVC_FILE = "dvc.yaml"
-PARAMS_FILE = "params.yaml"
+DVC_FILE = RELATIVE.posix(RELATIVE.dvc_file())
+PARAMS_FILE = RELATIVE.posix(RELATIVE.params_file())
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import LINEAGE_FILE, RELATIVE
 
 __all__ = [
     "LINEAGE_FILE",
@@ -26,8 +27,6 @@ __all__ = [
     "installed_packages",
     "write_lineage",
 ]
-
-LINEAGE_FILE = "lineage.json"
 
 
 def git_state(root: Path) -> dict[str, Any]:
@@ -77,7 +76,7 @@ def dvc_data_version(root: Path, dataset: str) -> str | None:
         data = yaml.safe_load(lock.read_text())
     except yaml.YAMLError:
         return None
-    wanted = f"data/{dataset}/raw.parquet"
+    wanted = RELATIVE.posix(RELATIVE.raw_data(dataset))
     stages = data.get("stages", {}) if isinstance(data, dict) else {}
     for stage in stages.values() if isinstance(stages, dict) else ():
         for out in (stage or {}).get("outs", []) or []:

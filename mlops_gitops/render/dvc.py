@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlops_gitops import __version__
-from mlops_gitops.ml.artifact import COMPILED_DIR, REFERENCE_PROFILE_FILE
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, PDP_ICE_DIR, PLOT_FILES
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 
@@ -218,8 +219,8 @@ def _stage(
 def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     n = dataset.name
     key = f"{PARAMS_ROOT}.dataset.{n}"
-    data = f"data/{n}"
-    reports = f"reports/{n}"
+    raw = _path(RELATIVE.raw_data(n))
+    validation = _path(RELATIVE.validation_report(n))
     spec = f"Dataset/{n}"
     source_deps = [dataset.data_source.path] if dataset.data_source.path else []
     return [
@@ -230,7 +231,7 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 n,
                 params=[f"{key}.source", f"{key}.target"],
                 deps=source_deps,
-                outs=[f"{data}/raw.parquet", f"{data}/ingest.json"],
+                outs=[raw, _path(RELATIVE.ingest_record(n))],
             ),
             spec,
         ),
@@ -240,9 +241,9 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 "profile",
                 n,
                 params=[f"{key}.columns", f"{key}.target"],
-                deps=[f"{data}/raw.parquet"],
-                outs=[f"{reports}/profile.json", f"{reports}/profile.md"],
-                plots=[f"{reports}/plots"],
+                deps=[raw],
+                outs=[_path(RELATIVE.profile_report(n)), _path(RELATIVE.profile_markdown(n))],
+                plots=[_path(RELATIVE.profile_plots(n))],
             ),
             spec,
         ),
@@ -252,11 +253,8 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 "validate",
                 n,
                 params=[f"{key}.columns", f"{key}.target", f"{key}.validation"],
-                deps=[f"{data}/raw.parquet"],
-                outs=[
-                    f"{reports}/validation.json",
-                    f"{reports}/validation.md",
-                ],
+                deps=[raw],
+                outs=[validation, _path(RELATIVE.validation_markdown(n))],
             ),
             spec,
         ),
@@ -266,22 +264,27 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 "split",
                 n,
                 params=[f"{key}.split", f"{key}.target"],
-                deps=[f"{data}/raw.parquet", f"{reports}/validation.json"],
-                outs=[f"{data}/train.parquet", f"{data}/test.parquet"],
+                deps=[raw, validation],
+                outs=[_path(RELATIVE.train_split(n)), _path(RELATIVE.test_split(n))],
             ),
             spec,
         ),
     ]
 
 
-def _evaluate_plots(task: str, experiment: str, reports: str) -> list[Any]:
+def _path(path: Path) -> str:
+    """A path of :data:`RELATIVE` as dvc.yaml writes it: relative, POSIX."""
+    return RELATIVE.posix(path)
+
+
+def _evaluate_plots(task: str, experiment: str) -> list[Any]:
     """The evaluate stage's DVC plots: data files with a template and axes, then the PNG."""
+    folder = RELATIVE.evaluate_plots(experiment)
     data = [
-        {f"{reports}/evaluate/{plot.file}": plot.dvc_props(experiment)}
-        for plot in PLOT_FILES.get(task, ())
+        {_path(folder / plot.file): plot.dvc_props(experiment)} for plot in PLOT_FILES.get(task, ())
     ]
     image = "confusion_matrix.png" if task == "classification" else "predicted_vs_actual.png"
-    return [*data, f"{reports}/evaluate/{image}"]
+    return [*data, _path(folder / image)]
 
 
 def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]:
@@ -290,10 +293,11 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
     exp_key = f"{PARAMS_ROOT}.experiment.{n}"
     problem_key = f"{PARAMS_ROOT}.problem.{experiment.problem}"
     ds_key = f"{PARAMS_ROOT}.dataset.{ds}"
-    model_dir = f"models/{n}"
-    model = f"{model_dir}/model.skops"
-    train, test = f"data/{ds}/train.parquet", f"data/{ds}/test.parquet"
-    reports = f"reports/{n}"
+    model, model_info = _path(RELATIVE.model_file(n)), _path(RELATIVE.model_info(n))
+    train, test = _path(RELATIVE.train_split(ds)), _path(RELATIVE.test_split(ds))
+    reports = RELATIVE.experiment_reports(n)
+    interpret = _path(RELATIVE.interpret_dir(n))
+    metrics, performance = _path(RELATIVE.metrics_file(n)), _path(RELATIVE.performance_file(n))
     spec = f"Experiment/{n}"
     training_params = [
         f"{exp_key}.candidates",
@@ -318,11 +322,11 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 deps=[train, test],
                 outs=[
                     model,
-                    f"{model_dir}/model.json",
-                    f"{model_dir}/{COMPILED_DIR}",
-                    f"{model_dir}/leaderboard.json",
-                    f"{model_dir}/leaderboard.md",
-                    f"{model_dir}/lineage.json",
+                    model_info,
+                    _path(RELATIVE.compiled_dir(n)),
+                    _path(RELATIVE.leaderboard(n)),
+                    _path(RELATIVE.leaderboard_markdown(n)),
+                    _path(RELATIVE.lineage(n)),
                 ],
             ),
             spec,
@@ -334,9 +338,12 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 n,
                 params=[f"{problem_key}.successCriteria", f"{problem_key}.metric"],
                 deps=[model, test],
-                metrics=[f"metrics/{n}.json"],
-                outs=[f"{reports}/evaluation.md", f"{reports}/evaluation.json"],
-                plots=_evaluate_plots(task, n, reports),
+                metrics=[metrics],
+                outs=[
+                    _path(RELATIVE.evaluation_markdown(n)),
+                    _path(RELATIVE.evaluation_report(n)),
+                ],
+                plots=_evaluate_plots(task, n),
             ),
             spec,
         ),
@@ -347,7 +354,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 n,
                 params=[f"{problem_key}.successCriteria"],
                 deps=[model, test],
-                metrics=[f"metrics/{n}.performance.json"],
+                metrics=[performance],
             ),
             spec,
         ),
@@ -365,10 +372,10 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                         f"{problem_key}.metric",
                     ],
                     deps=[model, train, test],
-                    outs=[f"{reports}/interpret"],
+                    outs=[interpret],
                     plots=[
-                        {f"{reports}/{IMPORTANCE_PLOT.file}": IMPORTANCE_PLOT.dvc_props(n)},
-                        f"{reports}/{PDP_ICE_DIR}",
+                        {_path(reports / IMPORTANCE_PLOT.file): IMPORTANCE_PLOT.dvc_props(n)},
+                        _path(reports / PDP_ICE_DIR),
                     ],
                 ),
                 spec,
@@ -383,17 +390,17 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 "reference",
                 n,
                 params=[],
-                deps=[train, f"{model_dir}/model.json"],
-                outs=[f"{model_dir}/{REFERENCE_PROFILE_FILE}"],
+                deps=[train, model_info],
+                outs=[_path(RELATIVE.reference_profile(n))],
             ),
             spec,
         )
     )
     # The card also reads the specs' descriptive text when it runs, but does not depend on the
     # spec files: a changed description or label re-runs nothing.
-    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json"]
+    card_deps = [model, metrics, performance]
     if experiment.interpretation.enabled:
-        card_deps.append(f"{reports}/interpret")
+        card_deps.append(interpret)
     stages.append(
         RenderedStage(
             stage_name("card", n),
@@ -402,7 +409,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 n,
                 params=[],
                 deps=card_deps,
-                outs=[f"{model_dir}/model_card.md"],
+                outs=[_path(RELATIVE.model_card(n))],
             ),
             spec,
         )
