@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mlops_gitops.layout import ProjectLayout
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 
 __all__ = ["main", "run_demo"]
 
@@ -126,7 +126,12 @@ def _git_setup(demo: Demo) -> None:
         *(sys.executable, "-m", "dvc", "remote", "add", "-d", "local"),
         str(demo.workdir / "dvc-remote"),
     )
-    (demo.project / ".gitignore").write_text(".mlops/run/\n.mlops/requests/\n.mlops/lock\n")
+    ignored = [
+        f"{RELATIVE.posix(RELATIVE.run_dir())}/",
+        f"{RELATIVE.posix(RELATIVE.request_logs())}/",
+        RELATIVE.posix(RELATIVE.lock_file()),
+    ]
+    (demo.project / ".gitignore").write_text("".join(f"{line}\n" for line in ignored))
     demo.artifact("project", str(demo.project))
     demo.artifact("git remote (bare)", str(demo.remote))
 
@@ -152,13 +157,20 @@ def _train(demo: Demo) -> None:
     demo.run("git", "add", "-A")
     demo.run("git", "commit", "-qm", "train: dvc repro")
     demo.run("git", "push", "-q", "origin", "main")
-    demo.artifact("data", f"data/{DATASET}/ (raw, train, test parquet; DVC-tracked)")
-    demo.artifact("data profile", f"reports/{DATASET}/profile.md, reports/{DATASET}/plots/")
-    demo.artifact("model", f"models/{EXPERIMENT}/model.skops (+ model.json, lineage.json)")
-    demo.artifact("leaderboard", f"models/{EXPERIMENT}/leaderboard.md")
-    demo.artifact("model card", f"models/{EXPERIMENT}/model_card.md")
-    demo.artifact("metrics", f"metrics/{EXPERIMENT}.json, metrics/{EXPERIMENT}.performance.json")
-    demo.artifact("interpretation", f"reports/{EXPERIMENT}/interpret/")
+    show = RELATIVE.posix
+    data, exp = DATASET, EXPERIMENT
+    demo.artifact("data", f"{show(RELATIVE.dataset_dir(data))}/ (raw, train, test parquet; DVC)")
+    demo.artifact(
+        "data profile",
+        f"{show(RELATIVE.profile_markdown(data))}, {show(RELATIVE.profile_plots(data))}/",
+    )
+    demo.artifact("model", f"{show(RELATIVE.model_file(exp))} (+ model.json, lineage.json)")
+    demo.artifact("leaderboard", show(RELATIVE.leaderboard_markdown(exp)))
+    demo.artifact("model card", show(RELATIVE.model_card(exp)))
+    demo.artifact(
+        "metrics", f"{show(RELATIVE.metrics_file(exp))}, {show(RELATIVE.performance_file(exp))}"
+    )
+    demo.artifact("interpretation", f"{show(RELATIVE.interpret_dir(exp))}/")
 
 
 def _register(demo: Demo) -> None:
@@ -204,7 +216,7 @@ def _deploy_and_send_traffic(demo: Demo) -> None:
             _post(f"{url}/predict", {"instances": json.loads(rows.to_json(orient="records"))})
             sent += len(rows)
     print(f"  sent {sent} rows in {sent // 10} requests to {url}/predict")
-    demo.artifact("request log", f".mlops/requests/{DEPLOYMENT}/")
+    demo.artifact("request log", f"{RELATIVE.posix(RELATIVE.request_log_default(DEPLOYMENT))}/")
 
 
 def _drift(demo: Demo) -> None:
@@ -213,7 +225,8 @@ def _drift(demo: Demo) -> None:
     demo.mlops("drift", "check", DEPLOYMENT, show=20)
     demo.mlops("drift", "pr", DEPLOYMENT, show=20)
     branches = demo.run("git", "branch", "--list", "mlops/drift/*", cwd=demo.remote)
-    demo.artifact("drift report", f"reports/drift/{DEPLOYMENT}/<window end>/report.md")
+    report = RELATIVE.drift_report(DEPLOYMENT, "<window end>") / "report.md"
+    demo.artifact("drift report", RELATIVE.posix(report))
     demo.artifact("drift PR branch (in the bare remote)", branches.strip() or "(none)")
 
 
