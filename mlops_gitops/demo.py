@@ -115,8 +115,9 @@ def _use_free_ports(specs: Path) -> list[str]:
 def _git_setup(demo: Demo) -> None:
     demo.step("A project in git, with a bare remote and a local DVC remote")
     demo.project.mkdir(parents=True)
-    shutil.copytree(EXAMPLE, demo.project / "specs")
-    for line in _use_free_ports(demo.project / "specs"):
+    specs = ProjectLayout(demo.project).specs_dir()
+    shutil.copytree(EXAMPLE, specs)
+    for line in _use_free_ports(specs):
         print(f"  {line}")
     demo.run("git", "init", "-q", "--bare", str(demo.remote), cwd=demo.workdir)
     demo.run("git", "init", "-q", "-b", "main")

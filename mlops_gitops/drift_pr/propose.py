@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import DriftError
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 
 if TYPE_CHECKING:
     from mlops_gitops.drift_pr.body import Retraining
@@ -199,12 +200,12 @@ def _applied_pipeline(root: Path, edits: dict[Path, bytes]) -> dict[Path, bytes]
     from mlops_gitops.reconcile.apply import apply_plan
     from mlops_gitops.reconcile.state import STATE_FILE
 
-    names = ("dvc.yaml", "params.yaml")
-    if not (root / "dvc.yaml").is_file():
+    names = (RELATIVE.posix(RELATIVE.dvc_file()), RELATIVE.posix(RELATIVE.params_file()))
+    if not ProjectLayout(root).dvc_file().is_file():
         return {}  # the pipeline is not applied in this project: nothing to keep in step
     with tempfile.TemporaryDirectory(prefix="mlops-drift-apply-") as scratch:
         copy = Path(scratch)
-        shutil.copytree(root / "specs", copy / "specs")
+        shutil.copytree(ProjectLayout(root).specs_dir(), ProjectLayout(copy).specs_dir())
         for name in (*names, STATE_FILE):
             if (root / name).is_file():
                 (copy / name).parent.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,7 @@ def revision(root: Path) -> str | None:
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "specs"],
+            ["git", "status", "--porcelain", "--", RELATIVE.posix(RELATIVE.specs_dir())],
             cwd=root,
             capture_output=True,
             text=True,

@@ -207,7 +207,7 @@ def _stage(
     body: dict[str, Any] = {
         "cmd": f"{STAGE_MODULE} {stage} {name}",
         "deps": sorted(set(deps)),
-        "params": [{"params.yaml": sorted({VERSION_KEY, *params})}],
+        "params": [{_path(RELATIVE.params_file()): sorted({VERSION_KEY, *params})}],
         "outs": list(outs),
         "metrics": list(metrics),
         "plots": list(plots),
