@@ -32,7 +32,7 @@ __all__ = ["main", "run_demo"]
 DEPLOYMENT = "progression-api"
 EXPERIMENT = "progression-linear"
 DATASET = "diabetes"
-EXAMPLE = Path(__file__).resolve().parent.parent / "specs"
+EXAMPLE = ProjectLayout(Path(__file__).resolve().parent.parent).specs_dir()
 
 
 class DemoFailed(Exception):
