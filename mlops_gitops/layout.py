@@ -119,6 +119,11 @@ class ProjectLayout:
         """The DVC pipeline: the managed stages and a person's own."""
         return self.root / "dvc.yaml"
 
+    @artifact("`dvc repro`", "lineage (the data version), `mlops models register` (via git)")
+    def dvc_lock(self) -> Path:
+        """The md5 of every stage's dependencies and outputs as DVC last ran them."""
+        return self.root / "dvc.lock"
+
     @artifact("`mlops apply` (the `mlops:` block)", "`dvc repro`, the stages")
     def params_file(self) -> Path:
         """The parameters each stage depends on, one block per spec."""

@@ -144,7 +144,7 @@ FILE_NAMES = {
     value
     for name, value in vars(layout_module).items()
     if name.endswith("_FILE") and isinstance(value, str)
-} | {RELATIVE.posix(RELATIVE.dvc_file()), RELATIVE.posix(RELATIVE.params_file())}
+} | {RELATIVE.posix(p) for p in (RELATIVE.dvc_file(), RELATIVE.dvc_lock(), RELATIVE.params_file())}
 PREFIXES = ("data/", "models/", "metrics/", "reports/", ".mlops/")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.fsutil import atomic_write_text
-from mlops_gitops.layout import LINEAGE_FILE, RELATIVE
+from mlops_gitops.layout import LINEAGE_FILE, RELATIVE, ProjectLayout
 
 __all__ = [
     "LINEAGE_FILE",
@@ -69,7 +69,7 @@ def dvc_data_version(root: Path, dataset: str) -> str | None:
     """The md5 ``dvc.lock`` records for ``data/<dataset>/raw.parquet``, if it records one."""
     import yaml
 
-    lock = root / "dvc.lock"
+    lock = ProjectLayout(root).dvc_lock()
     if not lock.is_file():
         return None
     try:
