@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlops_gitops.layout import RELATIVE, ProjectLayout
+
 __all__ = ["Streamed", "main", "run_demo", "stream_command"]
 
 DEPLOYMENT = "progression-api"
 EXPERIMENT = "progression-linear"
 DATASET = "diabetes"
-EXAMPLE = Path(__file__).resolve().parent.parent / "specs"
+EXAMPLE = ProjectLayout(Path(__file__).resolve().parent.parent).specs_dir()
 QUIET_AFTER_S = 5.0
 """A streamed command quiet for this long gets a line saying it still works."""
 
@@ -217,8 +219,9 @@ def _use_free_ports(specs: Path) -> list[str]:
 def _git_setup(demo: Demo) -> None:
     demo.step("A project in git, with a bare remote and a local DVC remote")
     demo.project.mkdir(parents=True)
-    shutil.copytree(EXAMPLE, demo.project / "specs")
-    for line in _use_free_ports(demo.project / "specs"):
+    specs = ProjectLayout(demo.project).specs_dir()
+    shutil.copytree(EXAMPLE, specs)
+    for line in _use_free_ports(specs):
         print(f"  {line}")
     demo.run("git", "init", "-q", "--bare", str(demo.remote), cwd=demo.workdir)
     demo.run("git", "init", "-q", "-b", "main")
@@ -228,7 +231,12 @@ def _git_setup(demo: Demo) -> None:
         *(sys.executable, "-m", "dvc", "remote", "add", "-d", "local"),
         str(demo.workdir / "dvc-remote"),
     )
-    (demo.project / ".gitignore").write_text(".mlops/run/\n.mlops/requests/\n.mlops/lock\n")
+    ignored = [
+        f"{RELATIVE.posix(RELATIVE.run_dir())}/",
+        f"{RELATIVE.posix(RELATIVE.request_logs())}/",
+        RELATIVE.posix(RELATIVE.lock_file()),
+    ]
+    (demo.project / ".gitignore").write_text("".join(f"{line}\n" for line in ignored))
     demo.artifact("project", str(demo.project))
     demo.artifact("git remote (bare)", str(demo.remote))
 
@@ -254,13 +262,20 @@ def _train(demo: Demo) -> None:
     demo.run("git", "add", "-A")
     demo.run("git", "commit", "-qm", "train: dvc repro")
     demo.run("git", "push", "-q", "origin", "main")
-    demo.artifact("data", f"data/{DATASET}/ (raw, train, test parquet; DVC-tracked)")
-    demo.artifact("data profile", f"reports/{DATASET}/profile.md, reports/{DATASET}/plots/")
-    demo.artifact("model", f"models/{EXPERIMENT}/model.skops (+ model.json, lineage.json)")
-    demo.artifact("leaderboard", f"models/{EXPERIMENT}/leaderboard.md")
-    demo.artifact("model card", f"models/{EXPERIMENT}/model_card.md")
-    demo.artifact("metrics", f"metrics/{EXPERIMENT}.json, metrics/{EXPERIMENT}.performance.json")
-    demo.artifact("interpretation", f"reports/{EXPERIMENT}/interpret/")
+    show = RELATIVE.posix
+    data, exp = DATASET, EXPERIMENT
+    demo.artifact("data", f"{show(RELATIVE.dataset_dir(data))}/ (raw, train, test parquet; DVC)")
+    demo.artifact(
+        "data profile",
+        f"{show(RELATIVE.profile_markdown(data))}, {show(RELATIVE.profile_plots(data))}/",
+    )
+    demo.artifact("model", f"{show(RELATIVE.model_file(exp))} (+ model.json, lineage.json)")
+    demo.artifact("leaderboard", show(RELATIVE.leaderboard_markdown(exp)))
+    demo.artifact("model card", show(RELATIVE.model_card(exp)))
+    demo.artifact(
+        "metrics", f"{show(RELATIVE.metrics_file(exp))}, {show(RELATIVE.performance_file(exp))}"
+    )
+    demo.artifact("interpretation", f"{show(RELATIVE.interpret_dir(exp))}/")
 
 
 def _register(demo: Demo) -> None:
@@ -291,8 +306,8 @@ def _deploy_and_send_traffic(demo: Demo) -> None:
     demo.mlops("deploy", DEPLOYMENT)
     status = json.loads(demo.mlops("status", "--format", "json", show=0))
     url = next(s["url"] for s in status if s["name"] == DEPLOYMENT)
-    test = pd.read_parquet(demo.project / "data" / DATASET / "test.parquet")
-    train = pd.read_parquet(demo.project / "data" / DATASET / "train.parquet")
+    test = pd.read_parquet(ProjectLayout(demo.project).test_split(DATASET))
+    train = pd.read_parquet(ProjectLayout(demo.project).train_split(DATASET))
     features = [c for c in test.columns if c != "progression"]
     normal = train[features].sample(150, replace=True, random_state=1)
     drifted = train[features].sample(150, replace=True, random_state=2)
@@ -306,7 +321,7 @@ def _deploy_and_send_traffic(demo: Demo) -> None:
             _post(f"{url}/predict", {"instances": json.loads(rows.to_json(orient="records"))})
             sent += len(rows)
     print(f"  sent {sent} rows in {sent // 10} requests to {url}/predict")
-    demo.artifact("request log", f".mlops/requests/{DEPLOYMENT}/")
+    demo.artifact("request log", f"{RELATIVE.posix(RELATIVE.request_log_default(DEPLOYMENT))}/")
 
 
 def _drift(demo: Demo) -> None:
@@ -315,7 +330,8 @@ def _drift(demo: Demo) -> None:
     demo.mlops("drift", "check", DEPLOYMENT, show=20)
     demo.mlops("drift", "pr", DEPLOYMENT, show=20)
     branches = demo.run("git", "branch", "--list", "mlops/drift/*", cwd=demo.remote)
-    demo.artifact("drift report", f"reports/drift/{DEPLOYMENT}/<window end>/report.md")
+    report = RELATIVE.drift_report(DEPLOYMENT, "<window end>") / "report.md"
+    demo.artifact("drift report", RELATIVE.posix(report))
     demo.artifact("drift PR branch (in the bare remote)", branches.strip() or "(none)")
 
 

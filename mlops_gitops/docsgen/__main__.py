@@ -26,7 +26,7 @@ def stale_files(root: Path, files: dict[str, str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mlops_gitops.docsgen",
-        description="Regenerate docs/specs.md, docs/cli.md and .github/workflows/ from code.",
+        description="Regenerate docs/{specs,cli,layout}.md and .github/workflows/ from code.",
     )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
     parser.add_argument(

@@ -11,6 +11,7 @@ from mlops_gitops.drift_pr.dataset_version import DatasetVersion
 from mlops_gitops.labels.performance import LabelledPerformance
 from mlops_gitops.labels.report import render_section
 from mlops_gitops.monitoring.result import ColumnDrift, DriftResult
+from mlops_gitops.requestlog.schema import PREDICTION
 
 __all__ = ["Retraining", "render_body", "render_title"]
 
@@ -40,7 +41,7 @@ def _value(value: float | None) -> str:
 
 def _row(column: ColumnDrift) -> str:
     name = column.name
-    if column.role == "prediction" and name != "prediction":
+    if column.role == "prediction" and name != PREDICTION:
         name += " (prediction)"
     if column.data_quality is not None:
         return f"| {name} | data quality | | | **yes**: {column.data_quality} |"

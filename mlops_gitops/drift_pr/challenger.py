@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.drift_pr.dataset_version import labelled_as_dataset
+from mlops_gitops.layout import ProjectLayout
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Experiment, SpecSet
@@ -76,11 +77,12 @@ def compare_challenger(
     from mlops_gitops.stages.context import load_frame
 
     problem, dataset = specs.problem_of(experiment), specs.dataset_of(experiment)
-    champion_dir = root / "models" / experiment.name
+    layout = ProjectLayout(root)
+    champion_dir = layout.model_dir(experiment.name)
     champion, info = load_model(champion_dir)
     names = [f.name for f in info.features]
-    folder = root / "data" / dataset.name
-    train, test = load_frame(folder / "train.parquet"), load_frame(folder / "test.parquet")
+    train = load_frame(layout.train_split(dataset.name))
+    test = load_frame(layout.test_split(dataset.name))
     rows = labelled_as_dataset(labelled, dataset)
     labelled_train, holdout = _split(rows, dataset.split.test_size, dataset.split.seed)
     combined = pd.concat([train, labelled_train], ignore_index=True)

@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
-from mlops_gitops.labels.joined import LABEL, TIMESTAMP
+from mlops_gitops.layout import ProjectLayout
+from mlops_gitops.requestlog.schema import LABEL, TIMESTAMP
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Dataset
@@ -67,11 +68,12 @@ def current_rows(root: Path, dataset: Dataset) -> tuple[Any, str]:
     and test splits; and which that was."""
     import pandas as pd
 
-    folder = root / "data" / dataset.name
-    raw = folder / "raw.parquet"
+    layout = ProjectLayout(root)
+    folder = layout.dataset_dir(dataset.name)
+    raw = layout.raw_data(dataset.name)
     if raw.is_file():
-        return pd.read_parquet(raw), "raw.parquet"
-    parts = [folder / f"{p}.parquet" for p in ("train", "test")]
+        return pd.read_parquet(raw), raw.name
+    parts = [layout.train_split(dataset.name), layout.test_split(dataset.name)]
     present = [p for p in parts if p.is_file()]
     if not present:
         raise DriftError(
@@ -127,14 +129,15 @@ def build_dataset_version(
     buffer = io.BytesIO()
     combined.to_parquet(buffer, index=False)
     content = buffer.getvalue()
-    name = f"drift-{date}.parquet"
-    folder = root / "data" / dataset.name
+    layout = ProjectLayout(root)
+    folder = layout.dataset_dir(dataset.name)
+    name = layout.drift_data(dataset.name, date).name
     existing = folder / ".gitignore"
     return DatasetVersion(
         dataset=dataset.name,
-        path=f"data/{dataset.name}/{name}",
+        path=layout.posix(layout.drift_data(dataset.name, date)),
         content=content,
-        based_on=f"data/{dataset.name}/{based_on}",
+        based_on=f"{layout.posix(folder)}/{based_on}",
         rows=len(combined),
         original_rows=len(original),
         added_rows=len(added),

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlops_gitops.layout import RELATIVE, ProjectLayout
+
 if TYPE_CHECKING:
     from mlops_gitops.drift_pr.body import Retraining
     from mlops_gitops.gitops.pull_request import ProposalResult
@@ -173,13 +175,14 @@ def _applied_pipeline(root: Path, edits: dict[Path, bytes]) -> dict[Path, bytes]
     from mlops_gitops.reconcile.state import STATE_FILE
     from mlops_gitops.render.dvc import SPEC_DIR
 
-    if not (root / "dvc.yaml").is_file():
+    if not ProjectLayout(root).dvc_file().is_file():
         return {}  # the pipeline is not applied in this project: nothing to keep in step
     spec_files = sorted(p.relative_to(root) for p in (root / SPEC_DIR).glob("*.json"))
+    pipeline_files = (RELATIVE.posix(RELATIVE.dvc_file()), RELATIVE.posix(RELATIVE.params_file()))
     with tempfile.TemporaryDirectory(prefix="mlops-drift-apply-") as scratch:
         copy = Path(scratch)
-        shutil.copytree(root / "specs", copy / "specs")
-        for name in ("dvc.yaml", "params.yaml", STATE_FILE, *map(str, spec_files)):
+        shutil.copytree(ProjectLayout(root).specs_dir(), ProjectLayout(copy).specs_dir())
+        for name in (*pipeline_files, STATE_FILE, *map(str, spec_files)):
             if (root / name).is_file():
                 (copy / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / name, copy / name)
@@ -187,7 +190,7 @@ def _applied_pipeline(root: Path, edits: dict[Path, bytes]) -> dict[Path, bytes]
             (copy / path.relative_to(root)).write_bytes(content)
         apply_plan(copy, scope="pipeline")
         rendered = sorted(p.relative_to(copy) for p in (copy / SPEC_DIR).glob("*.json"))
-        names = ["dvc.yaml", "params.yaml", *map(str, rendered)]
+        names = [*pipeline_files, *map(str, rendered)]
         return {
             root / name: (copy / name).read_bytes()
             for name in names

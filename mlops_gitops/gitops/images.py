@@ -25,6 +25,7 @@ from mlops_gitops.gitops.git import (
     remote_url,
 )
 from mlops_gitops.gitops.settings import GitHubSettings
+from mlops_gitops.layout import RELATIVE
 
 __all__ = ["PublishedImages", "images_markdown", "publish_images", "report_branch"]
 
@@ -131,7 +132,7 @@ def publish_images(
         )
     parent = heads.heads[start]
     fetch_commit(repo, remote, start, parent)
-    prefix = f"reports/pr-{pr_number}"
+    prefix = RELATIVE.posix(RELATIVE.pr_images(str(pr_number)))
     files = {f"{prefix}/{name}": data for name, data in images.items()}
     commit = commit_files(
         repo, parent=parent, files=files, message=f"Plots for pull request #{pr_number}"

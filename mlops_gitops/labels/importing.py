@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import DataError
+from mlops_gitops.layout import ProjectLayout
 
 if TYPE_CHECKING:
     from mlops_gitops.io.storage import Location
@@ -43,10 +44,11 @@ def import_deployment_labels(root: Path, deployment_name: str, file: Path) -> Im
     label_type: pa.DataType | None = None
     if experiment is not None:
         problem = specs.problem_of(experiment)
-        info_path = root / "models" / experiment.name
+        layout = ProjectLayout(root)
+        info_path = layout.model_dir(experiment.name)
         if problem.task == "regression":
             label_type = pa.float64()
-        elif (info_path / "model.json").is_file():
+        elif layout.model_info(experiment.name).is_file():
             from mlops_gitops.ml.artifact import read_model_info
 
             classes = read_model_info(info_path).classes

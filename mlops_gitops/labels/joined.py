@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import DriftError
+from mlops_gitops.requestlog.schema import LABEL, LABEL_COLUMNS, REQUEST_ID, TIMESTAMP
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment
 
 __all__ = ["LABEL", "LabelledWindow", "labels_directory", "read_labelled_window", "read_labels"]
-
-LABEL = "label"
-REQUEST_ID = "request_id"
-TIMESTAMP = "timestamp"
 
 
 @dataclass(frozen=True)
@@ -64,9 +61,7 @@ def read_labels(folder: Location | Path) -> pd.DataFrame | None:
     tables = []
     for path, data in folder.read_many(files).items():
         try:
-            tables.append(
-                pq.read_table(pa.BufferReader(data), columns=[REQUEST_ID, LABEL, TIMESTAMP])
-            )
+            tables.append(pq.read_table(pa.BufferReader(data), columns=list(LABEL_COLUMNS)))
         except (pa.ArrowException, OSError, KeyError) as error:
             raise DriftError(
                 f"could not read the labels file {path}: {error}",

@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
-from mlops_gitops.labels.joined import LABEL, LabelledWindow, read_labelled_window
+from mlops_gitops.labels.joined import LabelledWindow, read_labelled_window
+from mlops_gitops.layout import ProjectLayout
+from mlops_gitops.requestlog.schema import LABEL, PREDICTION
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment, SpecSet
 
 __all__ = ["LabelledPerformance", "labelled_performance", "measure_labelled", "test_metrics"]
 
-PREDICTION = "prediction"
 PROBABILITY_METRICS = frozenset({"roc_auc", "log_loss"})
 
 
@@ -116,7 +117,7 @@ def measure_labelled(frame: Any, task: str) -> tuple[dict[str, float], tuple[str
 
 def test_metrics(root: Path, experiment: str) -> dict[str, float]:
     """The scalar metrics of ``metrics/<experiment>.json`` (empty when it is missing)."""
-    path = root / "metrics" / f"{experiment}.json"
+    path = ProjectLayout(root).metrics_file(experiment)
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))

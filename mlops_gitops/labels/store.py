@@ -26,6 +26,7 @@ from mlops_gitops.io.storage import Location, location
 from mlops_gitops.io.tables import read_table
 from mlops_gitops.requestlog.files import PartitionedWriter
 from mlops_gitops.requestlog.layout import LABELS_DIR
+from mlops_gitops.requestlog.schema import LABEL, REQUEST_ID, label_schema, timestamp_type
 
 __all__ = [
     "LABELS_DIR",
@@ -37,7 +38,7 @@ __all__ = [
     "write_labels",
 ]
 
-LABEL_TIMESTAMP = pa.timestamp("us", tz="UTC")
+LABEL_TIMESTAMP = timestamp_type()
 _writers: dict[str, PartitionedWriter] = {}
 _writers_lock = threading.Lock()
 
@@ -87,14 +88,13 @@ def labels_table(
     *,
     label_type: pa.DataType | None = None,
 ) -> pa.Table:
-    """The label file's columns: ``request_id``, ``label`` (``label_type``, else inferred) and
-    ``timestamp`` (``stamps``: when each label was recorded)."""
-    return pa.table(
-        {
-            "request_id": pa.array(list(request_ids), pa.string()),
-            "label": pa.array(list(labels), label_type),
-            "timestamp": stamps.cast(LABEL_TIMESTAMP),
-        }
+    """The label file's columns (:func:`mlops_gitops.requestlog.schema.label_schema`):
+    ``request_id``, ``label`` (``label_type``, else inferred) and ``timestamp`` (``stamps``: when
+    each label was recorded)."""
+    label_array = pa.array(list(labels), label_type)
+    return pa.Table.from_arrays(
+        [pa.array(list(request_ids), pa.string()), label_array, stamps.cast(LABEL_TIMESTAMP)],
+        schema=label_schema(label_array.type),
     )
 
 
@@ -103,20 +103,20 @@ def import_labels(
 ) -> int:
     """Append the ``request_id`` and ``label`` columns of a CSV or Parquet file; return how many."""
     table = read_table(file)
-    missing = [c for c in ("request_id", "label") if c not in table.column_names]
+    missing = [c for c in (REQUEST_ID, LABEL) if c not in table.column_names]
     if missing:
         raise DataError(
             f"{file} has no column {', '.join(repr(c) for c in missing)} "
             f"(it has: {', '.join(table.column_names)})",
             "labels need a 'request_id' and a 'label' column",
         )
-    ids = table.column("request_id").cast(pa.string())
+    ids = table.column(REQUEST_ID).cast(pa.string())
     if ids.null_count:
         raise DataError(
             f"{file}: 'request_id' has {ids.null_count} empty value(s)",
             "every label needs the id of the request it belongs to",
         )
-    labels = table.column("label")
+    labels = table.column(LABEL)
     if label_type is not None:
         try:
             labels = labels.cast(label_type)

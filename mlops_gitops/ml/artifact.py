@@ -20,6 +20,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.fsutil import atomic_write_bytes, atomic_write_text
+from mlops_gitops.layout import (  # the file names are the layout's; re-exported for readers
+    COMPILED_DIR,
+    MODEL_FILE,
+    MODEL_INFO_FILE,
+    REFERENCE_PROFILE_FILE,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,13 +44,6 @@ __all__ = [
     "read_model_info",
     "save_model",
 ]
-
-MODEL_FILE = "model.skops"
-MODEL_INFO_FILE = "model.json"
-REFERENCE_PROFILE_FILE = "reference_profile.json"
-"""The drift reference profile beside the model (:mod:`mlops_gitops.monitoring.profile`)."""
-# The compiled ONNX graph and its verification (see mlops_gitops.ml.compiled)
-COMPILED_DIR = "compiled"
 
 
 _REQUIRED = "mlops_gitops.required"

@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import LEADERBOARD_FILE, LEADERBOARD_MARKDOWN_FILE
 
 if TYPE_CHECKING:
     from mlops_gitops.ml.search import SearchResult
 
 __all__ = ["LEADERBOARD_JSON", "LEADERBOARD_MD", "render_markdown", "write_leaderboard"]
 
-LEADERBOARD_JSON = "leaderboard.json"
-LEADERBOARD_MD = "leaderboard.md"
+LEADERBOARD_JSON = LEADERBOARD_FILE
+LEADERBOARD_MD = LEADERBOARD_MARKDOWN_FILE
 
 
 def write_leaderboard(result: SearchResult, directory: Path) -> tuple[Path, Path]:

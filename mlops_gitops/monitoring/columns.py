@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from mlops_gitops.requestlog.schema import LOG_COLUMNS, PREDICTION
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -17,9 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LOG_COLUMNS", "PREDICTION", "ColumnPlan", "plan_columns"]
 
-PREDICTION = "prediction"
-LOG_COLUMNS = ("request_id", "timestamp", "model_version")
-"""Bookkeeping columns of the request log: never compared."""
 
 TEXT_MIN_DISTINCT = 50
 TEXT_DISTINCT_RATIO = 0.5

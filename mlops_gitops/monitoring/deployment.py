@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.tables import column_kinds, read_table
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import REFERENCE_PROFILE_FILE as PROFILE_FILE
 from mlops_gitops.monitoring.columns import LOG_COLUMNS, PREDICTION
 from mlops_gitops.monitoring.engine import detect_drift
@@ -33,7 +34,7 @@ def report_directory(root: Path, result: DriftResult) -> Path:
             "pass --output DIR",
         )
     end = datetime.fromisoformat(result.window_end).astimezone(UTC)
-    return root / "reports" / "drift" / result.deployment / end.strftime("%Y%m%dT%H%M%SZ")
+    return ProjectLayout(root).drift_report(result.deployment, end.strftime("%Y%m%dT%H%M%SZ"))
 
 
 def check_deployment(
@@ -68,8 +69,8 @@ def check_deployment(
             "--reference FILE --current FILE",
         )
     dataset = specs.dataset_of(experiment)
-    reference_path = root / "data" / dataset.name / "train.parquet"
-    model_dir = root / "models" / experiment.name
+    reference_path = ProjectLayout(root).train_split(dataset.name)
+    model_dir = ProjectLayout(root).model_dir(experiment.name)
     if deployment.model.registered and (deployment.model.version or deployment.model.stage):
         from mlops_gitops.registry.model_dir import resolve_model_dir
 

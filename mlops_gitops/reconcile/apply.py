@@ -19,6 +19,7 @@ from pathlib import Path
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.io.yamlfile import load_roundtrip, to_roundtrip, write_roundtrip
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 from mlops_gitops.reconcile.desired import desired_resources
 from mlops_gitops.reconcile.live import apply_live, plan_live
 from mlops_gitops.reconcile.observed import DVC_FILE, PARAMS_FILE, file_sha256, observe
@@ -29,7 +30,7 @@ from mlops_gitops.specs import SpecSet, load_specs
 
 __all__ = ["ApplyResult", "apply_plan", "compute_plan", "project_lock", "revision"]
 
-LOCK_FILE = ".mlops/lock"
+LOCK_FILE = RELATIVE.posix(RELATIVE.lock_file())
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def revision(root: Path) -> str | None:
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "specs"],
+            ["git", "status", "--porcelain", "--", RELATIVE.posix(RELATIVE.specs_dir())],
             cwd=root,
             capture_output=True,
             text=True,
@@ -182,7 +183,8 @@ def _live_inventory(
 
 def _remove_stale_temporaries(root: Path) -> None:
     """Temporary files an apply killed mid-write left behind (we hold the lock: none is live)."""
-    for folder, name in ((root, DVC_FILE), (root, PARAMS_FILE), (root / ".mlops", "state.json")):
+    state = ProjectLayout(root).state_file()
+    for folder, name in ((root, DVC_FILE), (root, PARAMS_FILE), (state.parent, state.name)):
         for leftover in folder.glob(f".{name}.*.tmp"):
             leftover.unlink(missing_ok=True)
     for leftover in (root / SPEC_DIR).glob(".*.tmp"):
@@ -241,5 +243,5 @@ def apply_plan(root: Path, plan: Plan | None = None, *, scope: str = "all") -> A
                 last_error=None,
             ),
         )
-        written.append(".mlops/state.json")
+        written.append(RELATIVE.posix(RELATIVE.state_file()))
         return ApplyResult(fresh, tuple(written))

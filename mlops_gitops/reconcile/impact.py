@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.graph import Node, build_graph
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.reconcile.desired import desired_resources
 from mlops_gitops.specs.models import SpecSet
 
@@ -24,7 +25,7 @@ class Impact:
 
 def impact_since(root: Path, specs: SpecSet, ref: str) -> Impact:
     done = subprocess.run(
-        ["git", "diff", "--name-only", ref, "--", "specs"],
+        ["git", "diff", "--name-only", ref, "--", RELATIVE.posix(RELATIVE.specs_dir())],
         cwd=root,
         capture_output=True,
         text=True,

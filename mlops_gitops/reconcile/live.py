@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.reconcile.state import STATE_FILE
 from mlops_gitops.specs.models import Deployment, Metadata, ModelRef, Source, SpecSet
 
 __all__ = ["LiveAction", "apply_live", "plan_live"]
@@ -129,7 +130,7 @@ def _stub(name: str, runtime: str) -> Deployment:
     """Enough of a removed deployment for its runtime to find and remove it."""
     return Deployment(
         metadata=Metadata(name),
-        source=Source(".mlops/state.json"),
+        source=Source(STATE_FILE),
         model=ModelRef(experiment=name),
         runtime=runtime,  # type: ignore[arg-type]
     )

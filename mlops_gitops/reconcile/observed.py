@@ -16,14 +16,15 @@ from typing import Any
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.io.yamlfile import load_fast
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.reconcile.resources import Resource
 from mlops_gitops.reconcile.state import State, read_state
 from mlops_gitops.render.dvc import MANAGED_BY, PARAMS_ROOT, SPEC_DIR
 
 __all__ = ["DVC_FILE", "PARAMS_FILE", "ObservedState", "observe"]
 
-DVC_FILE = "dvc.yaml"
-PARAMS_FILE = "params.yaml"
+DVC_FILE = RELATIVE.posix(RELATIVE.dvc_file())
+PARAMS_FILE = RELATIVE.posix(RELATIVE.params_file())
 
 
 @dataclass(frozen=True)

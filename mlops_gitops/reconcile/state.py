@@ -14,10 +14,11 @@ from typing import Any
 
 from mlops_gitops.errors import ApplyError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import RELATIVE
 
 __all__ = ["STATE_FILE", "State", "read_state", "write_state"]
 
-STATE_FILE = ".mlops/state.json"
+STATE_FILE = RELATIVE.posix(RELATIVE.state_file())
 
 
 @dataclass(frozen=True)

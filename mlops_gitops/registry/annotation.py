@@ -13,6 +13,7 @@ from typing import Any
 from mlops_gitops.errors import RegistryError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.io.yamlfile import dump_roundtrip, roundtrip_yaml
+from mlops_gitops.layout import RELATIVE
 
 __all__ = [
     "ANNOTATIONS_FILE",
@@ -23,12 +24,12 @@ __all__ = [
     "model_path",
 ]
 
-ANNOTATIONS_FILE = "artifacts.yaml"
+ANNOTATIONS_FILE = RELATIVE.posix(RELATIVE.annotations_file())
 MODEL_TYPE = "model"
 
 
 def model_path(name: str) -> str:
-    return f"models/{name}/model.skops"
+    return RELATIVE.posix(RELATIVE.model_file(name))
 
 
 def _expected(name: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from mlops_gitops import __version__
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import LINEAGE_FILE, RELATIVE, ProjectLayout
 
 __all__ = [
     "LINEAGE_FILE",
@@ -26,8 +27,6 @@ __all__ = [
     "installed_packages",
     "write_lineage",
 ]
-
-LINEAGE_FILE = "lineage.json"
 
 
 def git_state(root: Path) -> dict[str, Any]:
@@ -70,14 +69,14 @@ def dvc_data_version(root: Path, dataset: str) -> str | None:
     """The md5 ``dvc.lock`` records for ``data/<dataset>/raw.parquet``, if it records one."""
     import yaml
 
-    lock = root / "dvc.lock"
+    lock = ProjectLayout(root).dvc_lock()
     if not lock.is_file():
         return None
     try:
         data = yaml.safe_load(lock.read_text())
     except yaml.YAMLError:
         return None
-    wanted = f"data/{dataset}/raw.parquet"
+    wanted = RELATIVE.posix(RELATIVE.raw_data(dataset))
     stages = data.get("stages", {}) if isinstance(data, dict) else {}
     for stage in stages.values() if isinstance(stages, dict) else ():
         for out in (stage or {}).get("outs", []) or []:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_gitops.errors import MlopsError, UnknownSpec
+from mlops_gitops.layout import ProjectLayout
 
 __all__ = ["model_dir_for"]
 
@@ -18,10 +19,11 @@ def model_dir_for(root: Path, name: str) -> Path:
     if name in specs.deployments:
         return resolve_model_dir(root, specs.deployments[name])
     if name in specs.experiments:
-        directory = root / "models" / name
-        if not (directory / "model.json").is_file():
+        layout = ProjectLayout(root)
+        directory = layout.model_dir(name)
+        if not layout.model_info(name).is_file():
             raise MlopsError(
-                f"experiment {name!r} has no trained model in models/{name}/",
+                f"experiment {name!r} has no trained model in {layout.posix(directory)}/",
                 "train it first: `dvc repro`",
             )
         return directory

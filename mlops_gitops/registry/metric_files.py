@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import RegistryError
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.registry.revision import RevisionFiles
 
 __all__ = ["MetricsSnapshot", "metrics_paths", "read_metrics_at", "read_metrics_worktree"]
@@ -16,7 +17,9 @@ __all__ = ["MetricsSnapshot", "metrics_paths", "read_metrics_at", "read_metrics_
 
 def metrics_paths(name: str) -> tuple[str, str]:
     """``metrics/<name>.json`` (predictive) and ``metrics/<name>.performance.json`` (processing)."""
-    return f"metrics/{name}.json", f"metrics/{name}.performance.json"
+    return RELATIVE.posix(RELATIVE.metrics_file(name)), RELATIVE.posix(
+        RELATIVE.performance_file(name)
+    )
 
 
 @dataclass(frozen=True)

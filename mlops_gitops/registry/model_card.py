@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import MODEL_CARD_FILE
 from mlops_gitops.registry.gates import fmt
 from mlops_gitops.specs.models import Criterion
 
 __all__ = ["MODEL_CARD_FILE", "NOT_MEASURED", "render_model_card", "write_model_card"]
 
-MODEL_CARD_FILE = "model_card.md"
 NOT_MEASURED = "_Not measured._"
 LEADERBOARD_ROWS = 5
 

@@ -18,12 +18,13 @@ import tempfile
 from pathlib import Path
 
 from mlops_gitops.errors import RuntimeBackendError
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE
 from mlops_gitops.specs.models import Deployment
 
 __all__ = ["CACHE_DIR", "ModelNotCheckedOut", "resolve_model_dir"]
 
-CACHE_DIR = ".mlops/models"
+CACHE_DIR = RELATIVE.posix(RELATIVE.models_cache())
 
 
 class ModelNotCheckedOut(RuntimeBackendError):
@@ -45,7 +46,7 @@ def _registered_dir(root: Path, deployment: Deployment, *, checkout: bool) -> Pa
     ref = deployment.model
     name = ref.registered or ""
     version = ref.version or resolve_stage(root, name, ref.stage or "").version
-    directory = root / CACHE_DIR / name / version
+    directory = ProjectLayout(root).models_checkout(name, version)
     if not (directory / MODEL_INFO_FILE).is_file():
         if not checkout:
             raise ModelNotCheckedOut(name, version)
@@ -78,7 +79,7 @@ def resolve_model_dir(root: Path, deployment: Deployment, *, checkout: bool = Tr
             f"deployment {deployment.name!r} names no model (model.experiment or model.registered)",
             f"set model.experiment in {deployment.source.file}",
         )
-    directory = root / "models" / experiment
+    directory = ProjectLayout(root).model_dir(experiment)
     missing = [n for n in (MODEL_FILE, MODEL_INFO_FILE) if not (directory / n).is_file()]
     if missing:
         raise RuntimeBackendError(

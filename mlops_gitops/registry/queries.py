@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import RegistryError
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.registry.annotation import ANNOTATIONS_FILE, annotation_of
 from mlops_gitops.registry.gitrepo import head_commit, open_repo
 from mlops_gitops.registry.gto_state import ModelState, read_registry
@@ -83,7 +84,7 @@ def show_model(root: Path, name: str) -> ModelDetail:
 
 def _compiled_record(root: Path, name: str) -> dict[str, Any] | None:
     """``models/<name>/model.json``'s record of the compiled graph (None: no model here)."""
-    path = root / "models" / name / "model.json"
+    path = ProjectLayout(root).model_info(name)
     if not path.is_file():
         return None
     try:

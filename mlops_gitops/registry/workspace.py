@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.registry.gitrepo import changed_paths
 from mlops_gitops.registry.metric_files import metrics_paths
 from mlops_gitops.registry.revision import RevisionFiles
@@ -23,7 +24,7 @@ __all__ = ["model_folder", "uncommitted_model_changes"]
 
 
 def model_folder(name: str) -> str:
-    return f"models/{name}"
+    return RELATIVE.posix(RELATIVE.model_dir(name))
 
 
 def _md5(path: Path) -> str:

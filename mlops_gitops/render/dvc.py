@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlops_gitops import __version__
-from mlops_gitops.ml.artifact import COMPILED_DIR, REFERENCE_PROFILE_FILE
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.ml.plot_data import IMPORTANCE_PLOT, PDP_ICE_DIR, PLOT_FILES
 from mlops_gitops.specs.models import Dataset, Experiment, Problem, SpecSet
 from mlops_gitops.specs.shape import to_params
@@ -186,7 +187,7 @@ def _stage(
     body: dict[str, Any] = {
         "cmd": f"{STAGE_MODULE} {stage} {name}",
         "deps": sorted({*deps, *files}),
-        "params": [{"params.yaml": sorted({VERSION_KEY, *params})}],
+        "params": [{_path(RELATIVE.params_file()): sorted({VERSION_KEY, *params})}],
         "outs": list(outs),
         "metrics": list(metrics),
         "plots": list(plots),
@@ -199,9 +200,9 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
     n = dataset.name
     key = f"{PARAMS_ROOT}.dataset.{n}"
     schema = spec_file("Dataset", n)
-    validation = spec_file("Dataset", n, VALIDATION_PART)
-    data = f"data/{n}"
-    reports = f"reports/{n}"
+    validation_file = spec_file("Dataset", n, VALIDATION_PART)
+    raw = _path(RELATIVE.raw_data(n))
+    validation = _path(RELATIVE.validation_report(n))
     spec = f"Dataset/{n}"
     source_deps = [dataset.data_source.path] if dataset.data_source.path else []
     return [
@@ -213,7 +214,7 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 params=[],
                 files=[schema],
                 deps=source_deps,
-                outs=[f"{data}/raw.parquet", f"{data}/ingest.json"],
+                outs=[raw, _path(RELATIVE.ingest_record(n))],
             ),
             spec,
         ),
@@ -224,9 +225,9 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 n,
                 params=[],
                 files=[schema],
-                deps=[f"{data}/raw.parquet"],
-                outs=[f"{reports}/profile.json", f"{reports}/profile.md"],
-                plots=[f"{reports}/plots"],
+                deps=[raw],
+                outs=[_path(RELATIVE.profile_report(n)), _path(RELATIVE.profile_markdown(n))],
+                plots=[_path(RELATIVE.profile_plots(n))],
             ),
             spec,
         ),
@@ -236,12 +237,9 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 "validate",
                 n,
                 params=[],
-                files=[schema, validation],
-                deps=[f"{data}/raw.parquet"],
-                outs=[
-                    f"{reports}/validation.json",
-                    f"{reports}/validation.md",
-                ],
+                files=[schema, validation_file],
+                deps=[raw],
+                outs=[validation, _path(RELATIVE.validation_markdown(n))],
             ),
             spec,
         ),
@@ -252,22 +250,27 @@ def _dataset_stages(dataset: Dataset) -> list[RenderedStage]:
                 n,
                 params=[f"{key}.split"],
                 files=[schema],
-                deps=[f"{data}/raw.parquet", f"{reports}/validation.json"],
-                outs=[f"{data}/train.parquet", f"{data}/test.parquet"],
+                deps=[raw, validation],
+                outs=[_path(RELATIVE.train_split(n)), _path(RELATIVE.test_split(n))],
             ),
             spec,
         ),
     ]
 
 
-def _evaluate_plots(task: str, experiment: str, reports: str) -> list[Any]:
+def _path(path: Path) -> str:
+    """A path of :data:`RELATIVE` as dvc.yaml writes it: relative, POSIX."""
+    return RELATIVE.posix(path)
+
+
+def _evaluate_plots(task: str, experiment: str) -> list[Any]:
     """The evaluate stage's DVC plots: data files with a template and axes, then the PNG."""
+    folder = RELATIVE.evaluate_plots(experiment)
     data = [
-        {f"{reports}/evaluate/{plot.file}": plot.dvc_props(experiment)}
-        for plot in PLOT_FILES.get(task, ())
+        {_path(folder / plot.file): plot.dvc_props(experiment)} for plot in PLOT_FILES.get(task, ())
     ]
     image = "confusion_matrix.png" if task == "classification" else "predicted_vs_actual.png"
-    return [*data, f"{reports}/evaluate/{image}"]
+    return [*data, _path(folder / image)]
 
 
 def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]:
@@ -279,10 +282,11 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
     criteria_file = spec_file("Problem", experiment.problem, CRITERIA_PART)
     ds_file = spec_file("Dataset", ds)
     interpretation_file = spec_file("Experiment", n, INTERPRETATION_PART)
-    model_dir = f"models/{n}"
-    model = f"{model_dir}/model.skops"
-    train, test = f"data/{ds}/train.parquet", f"data/{ds}/test.parquet"
-    reports = f"reports/{n}"
+    model, model_info = _path(RELATIVE.model_file(n)), _path(RELATIVE.model_info(n))
+    train, test = _path(RELATIVE.train_split(ds)), _path(RELATIVE.test_split(ds))
+    reports = RELATIVE.experiment_reports(n)
+    interpret = _path(RELATIVE.interpret_dir(n))
+    metrics, performance = _path(RELATIVE.metrics_file(n)), _path(RELATIVE.performance_file(n))
     spec = f"Experiment/{n}"
     training_params = [f"{exp_key}.{CANDIDATES}", f"{exp_key}.search", f"{exp_key}.preprocessing"]
     stages = [
@@ -297,11 +301,11 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 deps=[train, test],
                 outs=[
                     model,
-                    f"{model_dir}/model.json",
-                    f"{model_dir}/{COMPILED_DIR}",
-                    f"{model_dir}/leaderboard.json",
-                    f"{model_dir}/leaderboard.md",
-                    f"{model_dir}/lineage.json",
+                    model_info,
+                    _path(RELATIVE.compiled_dir(n)),
+                    _path(RELATIVE.leaderboard(n)),
+                    _path(RELATIVE.leaderboard_markdown(n)),
+                    _path(RELATIVE.lineage(n)),
                 ],
             ),
             spec,
@@ -314,9 +318,12 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 params=[],
                 files=[problem_file, criteria_file],
                 deps=[model, test],
-                metrics=[f"metrics/{n}.json"],
-                outs=[f"{reports}/evaluation.md", f"{reports}/evaluation.json"],
-                plots=_evaluate_plots(task, n, reports),
+                metrics=[metrics],
+                outs=[
+                    _path(RELATIVE.evaluation_markdown(n)),
+                    _path(RELATIVE.evaluation_report(n)),
+                ],
+                plots=_evaluate_plots(task, n),
             ),
             spec,
         ),
@@ -328,7 +335,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 params=[],
                 files=[criteria_file],
                 deps=[model, test],
-                metrics=[f"metrics/{n}.performance.json"],
+                metrics=[performance],
             ),
             spec,
         ),
@@ -343,10 +350,10 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                     params=[],
                     files=[ds_file, problem_file, interpretation_file],
                     deps=[model, train, test],
-                    outs=[f"{reports}/interpret"],
+                    outs=[interpret],
                     plots=[
-                        {f"{reports}/{IMPORTANCE_PLOT.file}": IMPORTANCE_PLOT.dvc_props(n)},
-                        f"{reports}/{PDP_ICE_DIR}",
+                        {_path(reports / IMPORTANCE_PLOT.file): IMPORTANCE_PLOT.dvc_props(n)},
+                        _path(reports / PDP_ICE_DIR),
                     ],
                 ),
                 spec,
@@ -361,17 +368,17 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 "reference",
                 n,
                 params=[],
-                deps=[train, f"{model_dir}/model.json"],
-                outs=[f"{model_dir}/{REFERENCE_PROFILE_FILE}"],
+                deps=[train, model_info],
+                outs=[_path(RELATIVE.reference_profile(n))],
             ),
             spec,
         )
     )
     # The card also reads the specs' descriptive text when it runs, but does not depend on the
     # spec files: a changed description or label re-runs nothing.
-    card_deps = [model, f"metrics/{n}.json", f"metrics/{n}.performance.json"]
+    card_deps = [model, metrics, performance]
     if experiment.interpretation.enabled:
-        card_deps.append(f"{reports}/interpret")
+        card_deps.append(interpret)
     stages.append(
         RenderedStage(
             stage_name("card", n),
@@ -380,7 +387,7 @@ def _experiment_stages(experiment: Experiment, task: str) -> list[RenderedStage]
                 n,
                 params=[],
                 deps=card_deps,
-                outs=[f"{model_dir}/model_card.md"],
+                outs=[_path(RELATIVE.model_card(n))],
             ),
             spec,
         )

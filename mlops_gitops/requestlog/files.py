@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from mlops_gitops.io.storage import Location
 from mlops_gitops.requestlog.layout import file_name, partition, replica_id
+from mlops_gitops.requestlog.schema import TIMESTAMP, timestamp_type
 
 __all__ = ["PartitionedWriter", "parquet_bytes"]
 
@@ -41,9 +42,9 @@ class PartitionedWriter:
         self._sequence = itertools.count(1)
         self._lock = threading.Lock()  # the feedback route writes from a thread pool
 
-    def write(self, table: pa.Table, time_column: str = "timestamp") -> list[str]:
+    def write(self, table: pa.Table, time_column: str = TIMESTAMP) -> list[str]:
         """Write ``table`` (rows with a null time go in the hour of now); return the paths."""
-        stamps = table.column(time_column).cast(pa.timestamp("us", tz="UTC"))
+        stamps = table.column(time_column).cast(timestamp_type())
         micros = stamps.cast(pa.int64()).fill_null(int(datetime.now(UTC).timestamp() * 1e6))
         hours = np.asarray(micros.to_numpy()) // _US_PER_HOUR
         written = []

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from mlops_gitops.io.storage import Location, location
+from mlops_gitops.layout import RELATIVE
 
 if TYPE_CHECKING:
     from mlops_gitops.specs.models import Deployment
@@ -43,7 +44,7 @@ __all__ = [
     "request_log_uri",
 ]
 
-DEFAULT_LOG_ROOT = ".mlops/requests"
+DEFAULT_LOG_ROOT = RELATIVE.posix(RELATIVE.request_logs())
 LABELS_DIR = "labels"
 REPLICA_ENV = "MLOPS_REPLICA_ID"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -56,7 +57,7 @@ def request_log_uri(deployment: Deployment) -> str:
     log = deployment.request_log
     if log.uri is not None:
         return f"{log.uri.rstrip('/')}/deployment={deployment.name}"
-    return log.directory or f"{DEFAULT_LOG_ROOT}/{deployment.name}"
+    return log.directory or RELATIVE.posix(RELATIVE.request_log_default(deployment.name))
 
 
 def request_log_location(root: Path, deployment: Deployment) -> Location:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_gitops.errors import DriftError
 from mlops_gitops.io.storage import Location, location
+from mlops_gitops.requestlog.schema import TIMESTAMP
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -31,8 +32,6 @@ __all__ = [
     "utc",
     "window_span",
 ]
-
-TIMESTAMP = "timestamp"
 
 
 @dataclass(frozen=True)

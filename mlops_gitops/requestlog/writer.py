@@ -11,14 +11,7 @@ a SIGKILL would lose (``mlops_request_log_buffered_records`` on ``/metrics``).
 
 The log is a folder, local or in object storage (:mod:`mlops_gitops.requestlog.layout`); each
 row of ``<log>/date=YYYY-MM-DD/hour=HH/<replica>-<seq>.parquet`` is one predicted row, with
-exactly these columns::
-
-    request_id     string                 the request id; row i of an n-row request (n > 1)
-                                          gets "<request id>:<i>"
-    timestamp      timestamp[us, tz=UTC]  when the request arrived
-    model_version  string                 sha256 prefix of model.skops (or a registry version)
-    <feature>...   one column per model input, in model order (float64, int64, bool or string)
-    prediction     the predicted class (its label type) or value (float64)
+exactly the columns of :func:`mlops_gitops.requestlog.schema.served_schema`.
 """
 
 from __future__ import annotations
@@ -36,6 +29,7 @@ from mlops_gitops.requestlog.buffered import (
     RequestLogSettings,
     Sink,
 )
+from mlops_gitops.requestlog.schema import LOG_COLUMNS, PREDICTION, served_schema, timestamp_type
 
 __all__ = [
     "ParquetSink",
@@ -53,7 +47,7 @@ _KIND_TYPES = {
     "int-category": pa.int64(),
     "string": pa.string(),
 }
-TIMESTAMP = pa.timestamp("us", tz="UTC")
+TIMESTAMP = timestamp_type()
 
 
 def arrow_type_of(values: np.ndarray[Any, Any]) -> pa.DataType:
@@ -70,15 +64,7 @@ def arrow_type_of(values: np.ndarray[Any, Any]) -> pa.DataType:
 def request_log_schema(
     features: tuple[FeatureInfo, ...], prediction_type: pa.DataType
 ) -> pa.Schema:
-    return pa.schema(
-        [
-            pa.field("request_id", pa.string(), nullable=False),
-            pa.field("timestamp", TIMESTAMP, nullable=False),
-            pa.field("model_version", pa.string(), nullable=False),
-            *(pa.field(f.name, _KIND_TYPES[value_kind(f)]) for f in features),
-            pa.field("prediction", prediction_type),
-        ]
-    )
+    return served_schema([(f.name, _KIND_TYPES[value_kind(f)]) for f in features], prediction_type)
 
 
 _Record = tuple[str, int, int, Columns, np.ndarray[Any, Any]]
@@ -130,9 +116,10 @@ class RequestLogWriter(BufferedWriter[_Record]):
             pa.array(stamps, TIMESTAMP),
             pa.array([self.model_version] * len(ids), pa.string()),
         ]
-        for field, name in zip(list(self.schema)[3:-1], self._names, strict=True):
+        feature_fields = list(self.schema)[len(LOG_COLUMNS) : -1]
+        for field, name in zip(feature_fields, self._names, strict=True):
             values = np.concatenate([record[3][name] for record in buffer])
             arrays.append(pa.array(values, field.type, from_pandas=True))
         predictions = np.concatenate([record[4] for record in buffer])
-        arrays.append(pa.array(predictions, self.schema.field("prediction").type, from_pandas=True))
+        arrays.append(pa.array(predictions, self.schema.field(PREDICTION).type, from_pandas=True))
         return pa.Table.from_arrays(arrays, schema=self.schema)

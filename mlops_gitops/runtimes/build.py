@@ -23,6 +23,7 @@ from typing import Any
 
 from mlops_gitops.errors import BuildError
 from mlops_gitops.fsutil import atomic_write_bytes
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import MODEL_FILE, MODEL_INFO_FILE, read_model_info
 from mlops_gitops.ml.compiled import CompiledRecord, load_graph
 from mlops_gitops.ml.registered import REGISTERED_FILE
@@ -141,7 +142,7 @@ def _place_wheel(source: Path, target: Path) -> None:
 
 def write_context(root: Path, prepared: PreparedBuild) -> Path:
     """Write ``build/<deployment>/`` to hold exactly the context (stale files removed)."""
-    folder = root / "build" / prepared.deployment
+    folder = ProjectLayout(root).build_context(prepared.deployment)
     for relative, data in prepared.context.files.items():
         target = folder / relative
         if not (target.is_file() and target.read_bytes() == data):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 from mlops_gitops.render.kubernetes import MANAGED_FILES, render_manifests
 from mlops_gitops.render.operations import (
     OPERATIONS_DIR,
@@ -23,9 +24,7 @@ from mlops_gitops.runtimes.base import DeployResult, RuntimeStatus
 from mlops_gitops.runtimes.build import prepare_build
 from mlops_gitops.specs.models import Deployment
 
-__all__ = ["DEPLOY_DIR", "KubernetesRuntime"]
-
-DEPLOY_DIR = "deploy"
+__all__ = ["KubernetesRuntime"]
 
 
 class KubernetesRuntime:
@@ -39,7 +38,7 @@ class KubernetesRuntime:
         self.wheel_cache = wheel_cache
 
     def folder(self, deployment: Deployment) -> Path:
-        return self.root / DEPLOY_DIR / deployment.name
+        return ProjectLayout(self.root).deploy_manifests(deployment.name)
 
     def image(self, deployment: Deployment, *, download: bool = True) -> str:
         return prepare_build(
@@ -107,7 +106,7 @@ class KubernetesRuntime:
         )
 
     def _missing(self, deployment: Deployment) -> RuntimeStatus:
-        relative = f"{DEPLOY_DIR}/{deployment.name}/"
+        relative = RELATIVE.posix(RELATIVE.deploy_manifests(deployment.name)) + "/"
         return RuntimeStatus(
             deployment.name, self.name, "", "OutOfSync", "Missing", f"no manifests in {relative}"
         )
@@ -134,7 +133,7 @@ class KubernetesRuntime:
         current = self._on_disk(deployment)
         if not current:
             return self._missing(deployment)
-        relative = f"{DEPLOY_DIR}/{deployment.name}/"
+        relative = RELATIVE.posix(RELATIVE.deploy_manifests(deployment.name)) + "/"
         differ = sorted(n for n in {*wanted, *current} if wanted.get(n) != current.get(n))
         if differ:
             return RuntimeStatus(

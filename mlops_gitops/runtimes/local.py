@@ -22,6 +22,7 @@ from typing import Any
 
 from mlops_gitops.errors import RuntimeBackendError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 from mlops_gitops.ml.artifact import read_model_info
 from mlops_gitops.registry.model_dir import resolve_model_dir
 from mlops_gitops.render.container import serving_argv
@@ -34,7 +35,7 @@ from mlops_gitops.specs.models import Deployment
 
 __all__ = ["RUN_DIR", "LocalRuntime"]
 
-RUN_DIR = ".mlops/run"
+RUN_DIR = RELATIVE.posix(RELATIVE.run_dir())
 _MARKER = "mlops_gitops.serving"
 
 
@@ -49,10 +50,10 @@ class LocalRuntime:
         self.host = host
 
     def _state_path(self, deployment: Deployment) -> Path:
-        return self.root / RUN_DIR / f"{deployment.name}.json"
+        return ProjectLayout(self.root).run_record(deployment.name)
 
     def _log_path(self, deployment: Deployment) -> Path:
-        return self.root / RUN_DIR / f"{deployment.name}.log"
+        return ProjectLayout(self.root).run_log(deployment.name)
 
     def _read_state(self, deployment: Deployment) -> dict[str, Any] | None:
         path = self._state_path(deployment)

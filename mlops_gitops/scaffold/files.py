@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.scaffold.install import InstallLine, how_installed
 from mlops_gitops.scaffold.templates import fill, read_template
 from mlops_gitops.scaffold.workflows import render_workflows
 
 __all__ = ["HOOK_TEMPLATE", "SCHEMA_FOLDER", "project_files", "remote_folder"]
 
-SCHEMA_FOLDER = ".mlops/schemas"
+SCHEMA_FOLDER = RELATIVE.posix(RELATIVE.schemas_dir())
 HOOK_TEMPLATE = "project/pre-commit-hook.sh"
 
 # target path in the project -> template under mlops_gitops/templates/project/

@@ -51,6 +51,7 @@ from mlops_gitops.errors import DataError, MlopsError
 from mlops_gitops.io.tables import column_kinds
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.ml.registered import read_registered_version
+from mlops_gitops.requestlog.schema import LABEL, REQUEST_ID
 from mlops_gitops.requestlog.writer import RequestLogSettings, Sink
 from mlops_gitops.serving import openapi
 from mlops_gitops.serving.backends import choose_backend
@@ -492,15 +493,15 @@ async def _feedback_labels(
             f"got Content-Type {content_type or '(none)'!r}"
         )
     table = await run_in_threadpool(
-        read_limited_upload, await request.body(), fmt, {"request_id": "string"}, limits
+        read_limited_upload, await request.body(), fmt, {REQUEST_ID: "string"}, limits
     )
-    missing = [c for c in ("request_id", "label") if c not in table.column_names]
+    missing = [c for c in (REQUEST_ID, LABEL) if c not in table.column_names]
     if missing:
         raise PayloadError(f"the labels file has no column {', '.join(map(repr, missing))}")
     rows = [
-        {"request_id": r, "label": v}
+        {REQUEST_ID: r, LABEL: v}
         for r, v in zip(
-            table.column("request_id").to_pylist(), table.column("label").to_pylist(), strict=True
+            table.column(REQUEST_ID).to_pylist(), table.column(LABEL).to_pylist(), strict=True
         )
     ]
     return labels_from_feedback({"labels": rows}, service.label_type)

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from mlops_gitops.ml.artifact import FeatureInfo
+from mlops_gitops.requestlog.schema import LABEL, REQUEST_ID
 from mlops_gitops.serving.validation import feature_kind
 
 __all__ = [
@@ -192,10 +193,10 @@ def feedback_body(
     label = {
         "type": "object",
         "properties": {
-            "request_id": {"type": "string", "minLength": 1, "maxLength": 200},
-            "label": value,
+            REQUEST_ID: {"type": "string", "minLength": 1, "maxLength": 200},
+            LABEL: value,
         },
-        "required": ["request_id", "label"],
+        "required": [REQUEST_ID, LABEL],
         "additionalProperties": False,
     }
     body = json_body(

@@ -9,6 +9,7 @@ import argparse
 import os
 from pathlib import Path
 
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 from mlops_gitops.serving.identity import INSTANCE_ENV
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "request_log_dir",
 ]
 
-DEFAULT_REQUEST_LOG_ROOT = Path(".mlops") / "requests"
+DEFAULT_REQUEST_LOG_ROOT = RELATIVE.request_logs()
 DEFAULT_MAX_BATCH_ROWS = 100_000
 """Most rows one /predict/batch upload may hold, after decompression."""
 DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
@@ -140,4 +141,4 @@ def request_log_dir(args: argparse.Namespace, root: Path = Path()) -> str | None
     if args.request_log is not None:
         return str(args.request_log)
     name: str = args.name
-    return str(root / DEFAULT_REQUEST_LOG_ROOT / name)
+    return str(ProjectLayout(root).request_log_default(name))

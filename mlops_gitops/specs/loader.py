@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_gitops.errors import MlopsError, SpecError
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.specs.build import build_spec
 from mlops_gitops.specs.checks import Located, run_checks
 from mlops_gitops.specs.diagnostics import Diagnostic
@@ -16,7 +17,7 @@ from mlops_gitops.specs.yamlpos import parse_documents
 
 __all__ = ["SPECS_DIR", "LoadResult", "discover", "load_specs", "validate_specs"]
 
-SPECS_DIR = "specs"
+SPECS_DIR = RELATIVE.posix(RELATIVE.specs_dir())
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import MlopsError
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.stages.context import experiment_settings, read_json
 
 __all__ = ["run"]
@@ -51,8 +52,9 @@ def _fairness(report: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _dataset_summary(root: Path, name: str) -> dict[str, Any]:
-    ingest = read_json(root / "data" / name / "ingest.json") or {}
-    profile = read_json(root / "reports" / name / "profile.json") or {}
+    layout = ProjectLayout(root)
+    ingest = read_json(layout.ingest_record(name)) or {}
+    profile = read_json(layout.profile_report(name)) or {}
     highlights = []
     relations = profile.get("relations_with_target") or {}
     if relations:
@@ -78,14 +80,15 @@ def _dataset_summary(root: Path, name: str) -> dict[str, Any]:
 
 
 def run(root: Path, name: str) -> str:
+    from mlops_gitops.ml.explain import FAIRNESS_FILE, IMPORTANCE_FILE, SUMMARY_FILE
     from mlops_gitops.registry.model_card import render_model_card, write_model_card
 
     experiment, problem, dataset = experiment_settings(root, name)
-    model_dir = root / "models" / name
-    board = read_json(model_dir / "leaderboard.json") or {}
-    lineage = read_json(model_dir / "lineage.json")
-    interpretation = read_json(root / "reports" / name / "interpret" / "interpretation.json")
-    importance = read_json(root / "reports" / name / "interpret" / "importance.json") or {}
+    layout = ProjectLayout(root)
+    board = read_json(layout.leaderboard(name)) or {}
+    lineage = read_json(layout.lineage(name))
+    interpretation = read_json(layout.interpret_dir(name) / SUMMARY_FILE)
+    importance = read_json(layout.interpret_dir(name) / IMPORTANCE_FILE) or {}
     if interpretation is not None:
         interpretation = {
             **interpretation,
@@ -110,11 +113,11 @@ def run(root: Path, name: str) -> str:
             "params": board.get("best_params"),
             "leaderboard": board.get("leaderboard"),
         },
-        metrics=read_json(root / "metrics" / f"{name}.json"),
+        metrics=read_json(layout.metrics_file(name)),
         criteria=problem.success_criteria,
-        performance=read_json(root / "metrics" / f"{name}.performance.json"),
+        performance=read_json(layout.performance_file(name)),
         interpretation=interpretation,
-        fairness=_fairness(read_json(root / "reports" / name / "interpret" / "fairness.json")),
+        fairness=_fairness(read_json(layout.interpret_dir(name) / FAIRNESS_FILE)),
         limitations=[
             f"Trained on {dataset_info.get('rows') or 'an unknown number of'} rows of "
             f"{dataset.name}; data unlike it (see drift reports) may be predicted poorly.",
@@ -122,7 +125,7 @@ def run(root: Path, name: str) -> str:
             "leaderboard's cross-validation std.",
         ],
         lineage=lineage,
-        compiled=(read_json(model_dir / "model.json") or {}).get("compiled"),
+        compiled=(read_json(layout.model_info(name)) or {}).get("compiled"),
     )
-    write_model_card(model_dir, text)
-    return f"model card at models/{name}/model_card.md"
+    path = write_model_card(layout.model_dir(name), text)
+    return f"model card at {layout.posix(path)}"

@@ -16,6 +16,7 @@ from typing import Any
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_text
 from mlops_gitops.io.yamlfile import load_fast
+from mlops_gitops.layout import RELATIVE, ProjectLayout
 from mlops_gitops.render.dvc import CANDIDATES, PARAMS_ROOT, SPEC_DIR, spec_parts
 from mlops_gitops.specs.build import build_spec
 from mlops_gitops.specs.checks import Located, run_checks
@@ -36,7 +37,7 @@ __all__ = [
 
 
 def _tunables(root: Path, group: str, name: str, *, required: bool) -> dict[str, Any]:
-    path = root / "params.yaml"
+    path = ProjectLayout(root).params_file()
     if not path.is_file():
         raise StageError("params.yaml is missing", "run `mlops apply` to render it")
     data = load_fast(path)
@@ -105,7 +106,7 @@ def _located(kind: str, name: str, spec: Mapping[str, Any]) -> Located:
     _, problems = check_document(doc)
     if problems:
         raise _refused(problems)
-    return Located(build_spec(kind, data, Source("params.yaml")), doc)
+    return Located(build_spec(kind, data, Source(RELATIVE.posix(RELATIVE.params_file()))), doc)
 
 
 def _checked(root: Path, *located: Located) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from mlops_gitops.errors import MlopsError
 from mlops_gitops.io.tables import column_kinds, conform_columns
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.specs.diagnostics import Diagnostic
 from mlops_gitops.specs.loader import discover
 from mlops_gitops.specs.yamlpos import Document, parse_documents
@@ -79,7 +80,8 @@ def locate(
         if doc is None:
             from mlops_gitops.specs.diagnostics import json_path
 
-            out.append(Diagnostic("params.yaml", 1, 1, json_path(problem.path), problem.message))
+            params = RELATIVE.posix(RELATIVE.params_file())
+            out.append(Diagnostic(params, 1, 1, json_path(problem.path), problem.message))
         else:
             out.append(doc.diagnostic(problem.path, problem.message, key=True, category="data"))
     return tuple(out)

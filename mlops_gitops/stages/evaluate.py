@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.ml.compiled import compiled_metrics
 from mlops_gitops.specs.catalogue import METRICS
@@ -19,8 +20,9 @@ def run(root: Path, name: str) -> str:
     from mlops_gitops.ml.plots import plot_confusion_matrix, plot_predicted_vs_actual
 
     _, problem, dataset = experiment_settings(root, name)
-    model, info = load_model(root / "models" / name)
-    test = load_frame(root / "data" / dataset.name / "test.parquet")
+    layout = ProjectLayout(root)
+    model, info = load_model(layout.model_dir(name))
+    test = load_frame(layout.test_split(dataset.name))
     X = test[[f.name for f in info.features]]
     y = test[dataset.target]
     evaluation = evaluate_model(problem.task, model, X, y)
@@ -28,12 +30,12 @@ def run(root: Path, name: str) -> str:
     results = check_criteria(criteria, evaluation["metrics"])
     passed = all(r.passed for r in results)
     write_json(
-        root / "metrics" / f"{name}.json",
+        layout.metrics_file(name),
         {**evaluation["metrics"], **compiled_metrics(info.compiled), "criteria_passed": passed},
     )
-    folder = root / "reports" / name
+    plots = layout.evaluate_plots(name)
     write_json(
-        folder / "evaluation.json",
+        layout.evaluation_report(name),
         {**evaluation, "criteria": [r.to_dict() for r in results]},
     )
     predictions = predict(problem.task, model, X)
@@ -43,20 +45,20 @@ def run(root: Path, name: str) -> str:
         else regression_rows(y, predictions.y_pred)
     )
     for file_name, file_rows in rows.items():
-        write_csv(folder / "evaluate" / file_name, file_rows)
+        write_csv(plots / file_name, file_rows)
     if problem.task == "classification" and "confusion_matrix" in evaluation:
         matrix = evaluation["confusion_matrix"]
         image = plot_confusion_matrix(
             matrix["matrix"],
             matrix["labels"],
-            folder / "evaluate" / "confusion_matrix.png",
+            plots / "confusion_matrix.png",
             title=f"{name}: confusion matrix (test split)",
         )
     else:
         image = plot_predicted_vs_actual(
             y,
             predictions.y_pred,
-            folder / "evaluate" / "predicted_vs_actual.png",
+            plots / "predicted_vs_actual.png",
             title=f"{name}: predicted vs actual (test split)",
         )
     lines = [
@@ -75,8 +77,9 @@ def run(root: Path, name: str) -> str:
         f"{'pass' if r.passed else 'FAIL'}{'' if not r.reason else ' (' + r.reason + ')'} |"
         for r in results
     ]
-    lines += ["", f"![{image.stem}]({image.relative_to(folder).as_posix()})"]
-    atomic_write_text(folder / "evaluation.md", "\n".join(lines) + "\n")
+    markdown = layout.evaluation_markdown(name)
+    lines += ["", f"![{image.stem}]({image.relative_to(markdown.parent).as_posix()})"]
+    atomic_write_text(markdown, "\n".join(lines) + "\n")
     primary = evaluation["metrics"].get(problem.metric, float("nan"))
     verdict = "criteria pass" if passed else "criteria FAIL"
     return f"{problem.metric} {primary:.4f} on {evaluation['rows']} test rows; {verdict}"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mlops_gitops.errors import DataError, StageError
 from mlops_gitops.fsutil import atomic_write_bytes
 from mlops_gitops.io.outbound import open_url
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.specs.models import Dataset
 from mlops_gitops.stages.context import dataset_settings, write_json
 
@@ -139,13 +140,13 @@ def run(root: Path, name: str) -> str:
 
     dataset = dataset_settings(root, name)
     table = typed_source(root, dataset)
-    out = root / "data" / name
+    layout = ProjectLayout(root)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     payload = buffer.getvalue()
-    atomic_write_bytes(out / "raw.parquet", payload)
+    atomic_write_bytes(layout.raw_data(name), payload)
     write_json(
-        out / "ingest.json",
+        layout.ingest_record(name),
         {
             "rows": table.num_rows,
             "columns": table.num_columns,

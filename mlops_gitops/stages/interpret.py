@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import load_model
 from mlops_gitops.stages.context import experiment_settings, load_frame
 
@@ -14,8 +15,9 @@ def run(root: Path, name: str) -> str:
     from mlops_gitops.ml.explain import interpret
 
     experiment, problem, dataset = experiment_settings(root, name)
-    model, info = load_model(root / "models" / name)
-    test = load_frame(root / "data" / dataset.name / "test.parquet")
+    layout = ProjectLayout(root)
+    model, info = load_model(layout.model_dir(name))
+    test = load_frame(layout.test_split(dataset.name))
     summary = interpret(
         model,
         test[[f.name for f in info.features]],
@@ -23,8 +25,8 @@ def run(root: Path, name: str) -> str:
         problem=problem,
         dataset=dataset,
         settings=experiment.interpretation,
-        out_dir=root / "reports" / name / "interpret",
-        plots_dir=root / "reports" / name,
+        out_dir=layout.interpret_dir(name),
+        plots_dir=layout.experiment_reports(name),
         seed=experiment.search.seed,
     )
     top = ", ".join(summary.get("top_features", [])) or "none"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import read_model_info
 from mlops_gitops.specs.catalogue import PROCESSING_METRICS
 from mlops_gitops.stages.context import experiment_settings, load_frame, write_json
@@ -16,16 +17,15 @@ def run(root: Path, name: str) -> str:
     from mlops_gitops.ml.performance import measure_backends
 
     _, problem, dataset = experiment_settings(root, name)
-    model_dir = root / "models" / name
+    layout = ProjectLayout(root)
+    model_dir = layout.model_dir(name)
     info = read_model_info(model_dir)
-    test = load_frame(root / "data" / dataset.name / "test.parquet")
+    test = load_frame(layout.test_split(dataset.name))
     measured = measure_backends(model_dir, test[[f.name for f in info.features]])
     criteria = [c for c in problem.success_criteria if c.metric in PROCESSING_METRICS]
     results = check_criteria(criteria, {k: float(v) for k, v in measured.items()})
     passed = all(r.passed for r in results)
-    write_json(
-        root / "metrics" / f"{name}.performance.json", {**measured, "criteria_passed": passed}
-    )
+    write_json(layout.performance_file(name), {**measured, "criteria_passed": passed})
     backend = "onnx" if measured["onnx_serves"] else "sklearn"
     return (
         f"{backend}: p50 {measured['p50_latency_ms']:.2f} ms, "

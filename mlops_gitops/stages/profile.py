@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.specs.models import Dataset
 from mlops_gitops.stages.context import dataset_settings, load_frame, write_json
 
@@ -179,10 +180,10 @@ def _plots(frame: Any, dataset: Dataset, folder: Path) -> None:
 
 def run(root: Path, name: str) -> str:
     dataset = dataset_settings(root, name)
-    frame = load_frame(root / "data" / name / "raw.parquet")
+    layout = ProjectLayout(root)
+    frame = load_frame(layout.raw_data(name))
     report = profile_frame(frame, dataset)
-    folder = root / "reports" / name
-    write_json(folder / "profile.json", report)
-    atomic_write_text(folder / "profile.md", _markdown(name, report))
-    _plots(frame, dataset, folder / "plots")
+    write_json(layout.profile_report(name), report)
+    atomic_write_text(layout.profile_markdown(name), _markdown(name, report))
+    _plots(frame, dataset, layout.profile_plots(name))
     return f"profiled {report['rows']} rows, {len(report['columns'])} columns"

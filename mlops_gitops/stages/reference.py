@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import read_model_info
 
 __all__ = ["run"]
@@ -13,16 +14,15 @@ __all__ = ["run"]
 
 def run(root: Path, name: str) -> str:
     from mlops_gitops.io.tables import column_kinds, read_table
-    from mlops_gitops.monitoring.profile import PROFILE_FILE, build_profile, write_profile
+    from mlops_gitops.monitoring.profile import build_profile, write_profile
 
-    model_dir = root / "models" / name
+    layout = ProjectLayout(root)
+    model_dir = layout.model_dir(name)
     info = read_model_info(model_dir)  # the dataset it was trained on, its input schema
-    train = root / "data" / info.dataset / "train.parquet"
+    train = layout.train_split(info.dataset)
     table = read_table(train, column_kinds(info.features))
-    profile = build_profile(
-        table, info.features, target=info.target, source=str(train.relative_to(root))
-    )
-    path = model_dir / PROFILE_FILE
+    profile = build_profile(table, info.features, target=info.target, source=layout.posix(train))
+    path = layout.reference_profile(name)
     write_profile(profile, path)
     return (
         f"{len(profile.columns)} column(s) of {profile.rows} rows profiled "

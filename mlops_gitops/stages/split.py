@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.errors import StageError
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.specs.models import Dataset
 from mlops_gitops.stages.context import dataset_settings, load_frame
 
@@ -35,11 +36,11 @@ def split_frame(frame: Any, dataset: Dataset) -> tuple[Any, Any]:
 
 def run(root: Path, name: str) -> str:
     dataset = dataset_settings(root, name)
-    frame = load_frame(root / "data" / name / "raw.parquet")
+    layout = ProjectLayout(root)
+    frame = load_frame(layout.raw_data(name))
     train, test = split_frame(frame, dataset)
-    folder = root / "data" / name
-    for part, rows in (("train", train), ("test", test)):
-        tmp = folder / f".{part}.parquet.tmp"
+    for path, rows in ((layout.train_split(name), train), (layout.test_split(name), test)):
+        tmp = path.with_name(f".{path.name}.tmp")
         rows.reset_index(drop=True).to_parquet(tmp, index=False)
-        tmp.replace(folder / f"{part}.parquet")
+        tmp.replace(path)
     return f"{len(train)} train rows, {len(test)} test rows"

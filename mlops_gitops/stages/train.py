@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops import __version__
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.ml.artifact import FeatureInfo, ModelInfo, save_model
 from mlops_gitops.render.dvc import experiment_files, experiment_params, spec_file
 from mlops_gitops.stages.context import experiment_settings, load_frame, read_json
@@ -30,7 +31,7 @@ def run(root: Path, name: str) -> str:
     from mlops_gitops.registry.lineage import build_lineage, dvc_data_version, write_lineage
 
     experiment, problem, dataset = experiment_settings(root, name)
-    frame = load_frame(root / "data" / dataset.name / "train.parquet")
+    frame = load_frame(ProjectLayout(root).train_split(dataset.name))
     features = dataset.feature_columns
     X = frame[[c.name for c in features]]
     y = frame[dataset.target]
@@ -55,7 +56,7 @@ def run(root: Path, name: str) -> str:
         log.info(
             "compiling %s to ONNX and checking it on the test split ...", result.best_candidate
         )
-        test = load_frame(root / "data" / dataset.name / "test.parquet")
+        test = load_frame(ProjectLayout(root).test_split(dataset.name))
         compiled = compile_pipeline(
             model, features_info, problem.task, test[[c.name for c in features]], tolerances
         )
@@ -79,11 +80,11 @@ def run(root: Path, name: str) -> str:
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         compiled=compiled.record.to_dict(),
     )
-    model_dir = root / "models" / name
+    model_dir = ProjectLayout(root).model_dir(name)
     write_compiled(model_dir, compiled)
     save_model(model, model_dir, info)
     write_leaderboard(result, model_dir)
-    ingest = read_json(root / "data" / dataset.name / "ingest.json") or {}
+    ingest = read_json(ProjectLayout(root).ingest_record(dataset.name)) or {}
     lineage = build_lineage(
         root,
         experiment=name,

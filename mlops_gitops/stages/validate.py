@@ -13,6 +13,7 @@ from typing import Any
 
 from mlops_gitops.errors import StageError
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import ProjectLayout
 from mlops_gitops.specs.models import ColumnSchema, Dataset
 from mlops_gitops.stages.context import dataset_settings, load_frame, write_json
 
@@ -139,13 +140,13 @@ def check_frame(frame: Any, dataset: Dataset) -> list[Violation]:
 
 def run(root: Path, name: str) -> str:
     dataset = dataset_settings(root, name)
-    frame = load_frame(root / "data" / name / "raw.parquet")
+    layout = ProjectLayout(root)
+    frame = load_frame(layout.raw_data(name))
     violations = check_frame(frame, dataset)
     known = {c.name for c in dataset.columns}
     extra = sorted(str(c) for c in frame.columns if c not in known)
-    folder = root / "reports" / name
     write_json(
-        folder / "validation.json",
+        layout.validation_report(name),
         {
             "valid": not violations,
             "rows": len(frame),
@@ -157,7 +158,7 @@ def run(root: Path, name: str) -> str:
     lines += [f"- {v}" for v in violations]
     if extra:
         lines += ["", f"Columns not in the schema (ignored): {', '.join(extra)}"]
-    atomic_write_text(folder / "validation.md", "\n".join(lines) + "\n")
+    atomic_write_text(layout.validation_markdown(name), "\n".join(lines) + "\n")
     if violations:
         raise StageError(
             f"dataset {name!r} failed validation:\n  " + "\n  ".join(map(str, violations)),

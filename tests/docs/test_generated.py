@@ -25,6 +25,7 @@ def test_every_generated_doc_is_listed() -> None:
     assert set(GENERATED) == {
         "docs/specs.md",
         "docs/cli.md",
+        "docs/layout.md",
         ".github/workflows/ci.yml",
         ".github/workflows/cd.yml",
         ".github/workflows/drift.yml",
