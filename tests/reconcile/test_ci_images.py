@@ -8,10 +8,13 @@ import glob
 import itertools
 from pathlib import Path, PurePosixPath
 
+import pytest
 import yaml
 
 from tests.helpers.paths import REPO_ROOT
 from tests.workflows.shell import load_workflow, mlops_commands, run_scripts
+
+pytestmark = pytest.mark.slow  # two tests read the project `dvc repro` trained
 
 CI = REPO_ROOT / ".github" / "workflows" / "ci.yml"
 
