@@ -124,10 +124,24 @@ class ProjectLayout:
         """The md5 of every stage's dependencies and outputs as DVC last ran them."""
         return self.root / "dvc.lock"
 
-    @artifact("`mlops apply` (the `mlops:` block)", "`dvc repro`, the stages")
+    @artifact("`mlops apply` (the `mlops:` block)", "`dvc repro`, `dvc exp show`, the stages")
     def params_file(self) -> Path:
-        """The parameters each stage depends on, one block per spec."""
+        """The tunables each stage depends on: splits, candidates and search spaces, search and
+        preprocessing settings (what `dvc exp run -S` sets and `dvc exp show` compares)."""
         return self.root / "params.yaml"
+
+    @artifact("`mlops apply`", "`dvc repro` (stage `deps`), the stages", folder=True)
+    def spec_files_dir(self) -> Path:
+        """The specs' fixed settings as JSON, one file per spec and group, which stages list
+        as ``deps``: ``<kind>-<name>.json``, and ``.validation``, ``.criteria``,
+        ``.interpretation`` apart so a change to one re-runs only the stages that read it."""
+        return self.root / STATE_DIR / "specs"
+
+    def spec_file(self, kind: str, name: str, part: str = "") -> Path:
+        """One rendered spec file (in :meth:`spec_files_dir`): a spec's fixed settings, or one
+        group of them (``part``)."""
+        suffix = f".{part}" if part else ""
+        return self.spec_files_dir() / f"{kind.lower()}-{name}{suffix}.json"
 
     @artifact("`mlops models register` (GTO)", "`gto`, `mlops models list/show`")
     def annotations_file(self) -> Path:

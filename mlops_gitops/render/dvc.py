@@ -58,7 +58,7 @@ MANAGED_BY = "mlops-gitops"
 PARAMS_ROOT = "mlops"
 STAGE_MODULE = "python -m mlops_gitops.stages"
 VERSION_KEY = f"{PARAMS_ROOT}.version"
-SPEC_DIR = ".mlops/specs"
+SPEC_DIR = RELATIVE.posix(RELATIVE.spec_files_dir())
 """Rendered spec files (JSON) that stages depend on; every file in it belongs to mlops."""
 CANDIDATES = "candidates"
 """In params.yaml the candidates are a mapping of name to candidate (in a spec, a list)."""
@@ -114,9 +114,8 @@ stages that read it (tightening success criteria re-runs evaluation, not trainin
 
 def spec_file(kind: str, name: str, part: str = "") -> str:
     """The rendered file of a spec's fixed settings (``part``: one group of them, kept apart
-    so that changing it re-runs only the stages that read it)."""
-    suffix = f".{part}" if part else ""
-    return f"{SPEC_DIR}/{kind.lower()}-{name}{suffix}.json"
+    so that changing it re-runs only the stages that read it), as dvc.yaml names it."""
+    return _path(RELATIVE.spec_file(kind, name, part))
 
 
 def spec_parts(kind: str, name: str) -> tuple[str, ...]:
