@@ -13,7 +13,7 @@ import pytest
 import mlops_gitops
 from mlops_gitops import layout as layout_module
 from mlops_gitops.layout import ARTIFACTS, RELATIVE, Artifact, ProjectLayout, artifact_pattern
-from mlops_gitops.render.dvc import render_pipeline
+from mlops_gitops.render.dvc import PARTS, render_pipeline
 from mlops_gitops.specs import load_specs
 from mlops_gitops.specs.models import SpecSet
 from tests.conftest import EXAMPLE_SPECS
@@ -56,10 +56,22 @@ def test_every_declared_output_and_dependency_is_a_layout_path(
     known = _per_spec_paths(specs)
     sources = {d.data_source.path for d in specs.datasets.values() if d.data_source.path}
     folders = [p for p, item in known.items() if item.folder]
+    # the rendered spec files: `ProjectLayout.spec_file(kind, name, part)`, in one layout folder
+    rendered = {
+        RELATIVE.posix(RELATIVE.spec_file(kind, name, part))
+        for kind, names in (
+            ("Dataset", specs.datasets),
+            ("Problem", specs.problems),
+            ("Experiment", specs.experiments),
+        )
+        for name in names
+        for part in ("", *PARTS[kind])
+    }
     unknown = []
     for body in bodies:
         for key in ("outs", "deps", "metrics"):
-            unknown += [p for p in _declared(body.get(key, [])) if p not in {*known, *sources}]
+            declared = _declared(body.get(key, []))
+            unknown += [p for p in declared if p not in {*known, *sources, *rendered}]
         # plot files are named by the plot's own module, inside a folder of the layout
         for path in _declared(body.get("plots", [])):
             if path not in known and not any(path.startswith(f"{f}/") for f in folders):

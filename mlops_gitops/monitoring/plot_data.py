@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_gitops.fsutil import atomic_write_text
+from mlops_gitops.layout import RELATIVE
 from mlops_gitops.monitoring.result import ColumnDrift, DriftResult
 
 __all__ = [
@@ -34,7 +35,8 @@ __all__ = [
 ]
 
 HISTOGRAMS_DIR = "histograms"
-PLOTS_FILE = "dvc.yaml"
+PLOTS_FILE = RELATIVE.posix(RELATIVE.dvc_file())
+"""A ``dvc.yaml`` of plots only, beside the histograms: DVC reads every ``dvc.yaml`` of the repo."""
 NUMERIC_FIELDS = ("bin", "reference", "current")
 CATEGORICAL_FIELDS = ("category", "sample", "share", "bar")
 HEADER = "# Written by mlops (drift report): the latest drift histograms as DVC plots.\n"

@@ -1,5 +1,6 @@
 """A project folder a pipeline stage can run in: spec files, data files, and the params.yaml
-that the real renderer writes from those specs (what ``mlops apply`` puts there).
+and ``.mlops/specs/`` files that the real renderer writes from those specs (what ``mlops apply``
+puts there).
 
 :func:`set_param` then edits one params.yaml value by its dotted key, as
 ``dvc exp run -S mlops.experiment.NAME.search.cvFolds=3`` does, so a test can show that a stage
@@ -8,6 +9,7 @@ reads params.yaml and not the spec files.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,14 @@ def write_stage_project(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     spec_set = load_specs(root)
-    params = render_pipeline(spec_set).params
-    (root / "params.yaml").write_text(yaml.safe_dump({PARAMS_ROOT: params}, sort_keys=False))
+    pipeline = render_pipeline(spec_set)
+    (root / "params.yaml").write_text(
+        yaml.safe_dump({PARAMS_ROOT: pipeline.params}, sort_keys=False)
+    )
+    for rendered in pipeline.files:  # the specs' fixed settings, .mlops/specs/*.json
+        path = root / rendered.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rendered.body, indent=2))
     return spec_set
 
 

@@ -170,7 +170,11 @@ def test_check_is_one_library_call_that_writes_only_when_asked(served, tmp_path)
     written = check(served, "malignancy-api", now=NOW, metrics_file=metrics)
     folder = reports / "drift" / "malignancy-api" / "20240508T060000Z"
     assert written.report_dir == folder
-    assert sorted(written.written) == sorted(folder.iterdir())
+    assert sorted(p for p in written.written if folder in p.parents) == sorted(folder.iterdir())
+    # and the drifted columns' histograms as DVC plots, beside the report folders
+    plots = [p for p in written.written if folder not in p.parents]
+    assert plots and all(p.is_relative_to(folder.parent) for p in plots)
+    assert folder.parent / "dvc.yaml" in plots
     lines = metrics.read_text().splitlines()
     assert 'mlops_drift_check_dataset_drift{deployment="malignancy-api"} 1' in lines
     assert 'mlops_drift_check_drifted_columns{deployment="malignancy-api"} 2' in lines

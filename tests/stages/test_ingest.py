@@ -117,7 +117,7 @@ def test_a_loopback_url_is_refused_by_default_and_nothing_is_sent(
 
     assert data_server.received == []
     assert caught.value.message == (
-        "params.yaml holds settings that `mlops validate` refuses:\n"
+        "params.yaml and .mlops/specs/ hold settings that `mlops validate` refuses:\n"
         "  params.yaml mlops.dataset.houses: spec.source.url: the url is not fetched: "
         "127.0.0.1 is a loopback address (this machine); a pipeline that runs on pull requests "
         f"must not reach internal addresses (list a trusted server in {ALLOW_ENV})"

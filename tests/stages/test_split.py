@@ -68,7 +68,7 @@ def test_a_params_yaml_value_the_schema_refuses_stops_the_stage(tmp_path: Path) 
         split.run(tmp_path, "houses")
 
     first, line = caught.value.message.splitlines()
-    assert first == "params.yaml holds settings that `mlops validate` refuses:"
+    assert first == "params.yaml and .mlops/specs/ hold settings that `mlops validate` refuses:"
     assert line.startswith("  params.yaml mlops.dataset.houses: spec.split.testSize: ")
     assert not (tmp_path / FOLDER / "train.parquet").exists()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlops_gitops.ml.artifact import load_model
+from mlops_gitops.render.dvc import CRITERIA_PART, spec_file
 from mlops_gitops.stages import evaluate, ingest, split, train
 from tests.helpers.houses import DATASET, EXPERIMENT, PROBLEM, houses, to_csv
 from tests.helpers.stage_project import set_param, write_stage_project
@@ -86,10 +87,13 @@ def test_evaluate_scores_the_test_split_against_the_success_criteria(project: Pa
     assert plot.read_bytes()[:8] == PNG
 
 
-def test_evaluate_reads_the_criteria_from_params_yaml(project: Path) -> None:
+def test_evaluate_reads_the_criteria_from_their_rendered_file(project: Path) -> None:
     train.run(project, NAME)
-    # the spec asks for r2 >= 0.5, which passes; a mean absolute error of 1 or less does not
-    set_param(project, "mlops.problem.prices.successCriteria", [{"metric": "mae", "max": 1.0}])
+    # the spec asks for r2 >= 0.5, which passes; a mean absolute error of 1 or less does not.
+    # The criteria are a spec file of their own (.mlops/specs/problem-<name>.criteria.json), so
+    # tightening them re-runs evaluation, not training.
+    criteria = project / spec_file("Problem", "prices", CRITERIA_PART)
+    criteria.write_text(json.dumps({"successCriteria": [{"metric": "mae", "max": 1.0}]}))
 
     assert evaluate.run(project, NAME).endswith("; criteria FAIL")
 
