@@ -62,7 +62,8 @@ else
   lint=1
 fi
 rm -rf "$dist"
-"$BIN/python" -m pytest "$@"
+# --durations: the slowest tests in every run's log, to keep the suite under its 20-minute budget
+"$BIN/python" -m pytest --durations=40 "$@"
 status=$?
 if [ "$status" = 0 ] && [ "$lint" != 0 ]; then
   echo "lint, format, type check, import layering, generated docs or the package build failed (see above)" >&2
